@@ -1,0 +1,276 @@
+"""The ``popup`` command. Each subcommand parses, builds the core object, hands over;
+an error the user can fix is one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import i18n
+from .errors import PopupError
+from .kit import Kit, default_kit, load, parse, starter_text
+
+_ = i18n.gettext
+DATA_ROOT = Path("popup-data")
+PID_FILE = "server.pid"
+
+
+class Fail(PopupError):
+    """A command-line error: printed as one line, exit status 1."""
+
+
+def choose_language() -> None:
+    lang = os.environ.get("POPUP_LANG", "fr")
+    i18n.current.set(lang if lang in i18n.LANGUAGES else "fr")
+
+
+def load_kit(path: str | None) -> Kit:
+    return load(path) if path else default_kit()
+
+
+def data_dir(kit: Kit, given: str | None) -> Path:
+    return Path(given) if given else DATA_ROOT / kit.event.slug
+
+
+def find_token_dir(given: str | None) -> Path:
+    """The event folder whose token the console uses when none is given."""
+    if given:
+        return Path(given)
+    found = sorted(p.parent for p in DATA_ROOT.glob("*/concierge.token"))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise Fail(_("No event folder with a concierge token here. Fix: give --token TOKEN "
+                     "(or --data DIR), or run popup up first."))
+    raise Fail(_("Several event folders here. Fix: choose one with --data DIR."))
+
+
+# ------------------------------------------------------------------------ up
+def cmd_up(args: argparse.Namespace) -> int:
+    kit = load_kit(args.kit)
+    folder = data_dir(kit, args.data)
+    port = args.port if args.port is not None else (80 if args.captive else 8000)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if args.headless or not interactive:
+        if not args.headless:
+            print(_("No terminal for the console: running the server alone (--headless)."),
+                  file=sys.stderr)
+        return serve_here(kit, folder, args, port)
+    return serve_with_console(folder, args, port)
+
+
+def serve_here(kit: Kit, folder: Path, args: argparse.Namespace, port: int) -> int:
+    from .server import ServeOptions, serve
+
+    options = ServeOptions(kit=kit, data_dir=folder, host=args.host, port=port,
+                           mdns=not args.no_mdns, captive=args.captive, dns_port=args.dns_port)
+    pid_file = folder / PID_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        pid_file.write_text(str(os.getpid()))
+        serve(options)
+    finally:
+        if pid_file.exists() and pid_file.read_text().strip() == str(os.getpid()):
+            pid_file.unlink()
+    return 0
+
+
+def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int:
+    """The server runs as a child process (so quitting the console does not stop data
+    collection); the console runs in the foreground against it."""
+    command = [sys.executable, "-m", "popup_tierslieu", "up", "--headless", "--data",
+               str(folder), "--host", args.host, "--port", str(port), "--dns-port",
+               str(args.dns_port)]
+    command += [args.kit] if args.kit else []
+    command += ["--no-mdns"] if args.no_mdns else []
+    command += ["--captive"] if args.captive else []
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (folder / "logs").mkdir(exist_ok=True, mode=0o700)
+    log_path = folder / "logs" / "server.out"
+    with open(log_path, "ab") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
+    local = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    url = f"http://{local}:{port}"
+    if not wait_ready(url, child):
+        tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
+        raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
+    token = (folder / "concierge.token").read_text().strip()
+    run_console(url, token)
+    return after_console(child, folder)
+
+
+def wait_ready(url: str, child: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            return False
+        try:
+            if httpx.get(url + "/api/v1/health", timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.15)
+    return False
+
+
+def after_console(child: subprocess.Popen[bytes], folder: Path) -> int:
+    print(i18n.translate("The console is closed; the server keeps running (PID %(pid)s) and "
+                         "keeps collecting.", {"pid": child.pid}))
+    try:
+        answer = input(_("Stop the server now? [y/N] ")).strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        answer = ""
+    if answer in ("o", "oui", "y", "yes"):
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.terminate()
+            child.wait(5)
+        print(_("Server stopped; everything is saved."))
+    else:
+        print(i18n.translate("To stop it later: popup stop --data %(dir)s",
+                             {"dir": str(folder)}))
+    return 0
+
+
+def run_console(url: str, token: str) -> None:
+    from .console.app import ConsoleApp
+    from .console.client import ApiClient
+
+    ConsoleApp(ApiClient(url, token, lang=i18n.current.get())).run()
+
+
+# ------------------------------------------------------------------ console
+def cmd_console(args: argparse.Namespace) -> int:
+    token = args.token
+    if not token:
+        path = find_token_dir(args.data) / "concierge.token"
+        try:
+            token = path.read_text().strip()
+        except OSError:
+            raise Fail(i18n.translate("Cannot read %(path)s. Fix: give --token TOKEN.",
+                                      {"path": str(path)})) from None
+    run_console(args.url, token)
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    folder = find_token_dir(args.data)
+    try:
+        pid = int((folder / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        raise Fail(i18n.translate("No running server recorded in %(dir)s.",
+                                  {"dir": str(folder)})) from None
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        (folder / PID_FILE).unlink(missing_ok=True)
+        raise Fail(i18n.translate("The server (PID %(pid)s) is not running.",
+                                  {"pid": pid})) from None
+    print(i18n.translate("Stopping the server (PID %(pid)s); everything is saved.",
+                         {"pid": pid}))
+    return 0
+
+
+# ---------------------------------------------------------------------- kit
+def cmd_kit_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Fail(i18n.translate("Cannot read %(path)s: %(reason)s",
+                                  {"path": str(path), "reason": str(exc)})) from None
+    kit, problems = parse(text, str(path))
+    if problems:
+        for problem in problems:
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            print(f"{where}: {problem.path}: {problem.message} — fix: {problem.fix}")
+        print(i18n.translate("%(count)s problem(s) in %(path)s.",
+                             {"count": len(problems), "path": str(path)}), file=sys.stderr)
+        return 1
+    assert kit is not None
+    print(i18n.translate("%(path)s is valid: %(name)s, %(days)s day(s), %(workshops)s "
+                         "workshop(s), %(seats)s coworking seat(s), %(questions)s survey "
+                         "question(s).", {
+                             "path": str(path), "name": kit.event.name.fr,
+                             "days": len(kit.event.days), "workshops": len(kit.workshops),
+                             "seats": sum(s.seats for s in kit.coworking_spaces),
+                             "questions": len(kit.survey)}))
+    return 0
+
+
+def cmd_kit_new(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if path.exists() and not args.force:
+        raise Fail(i18n.translate("%(path)s already exists. Fix: choose another name or add "
+                                  "--force.", {"path": str(path)}))
+    path.write_text(starter_text(), encoding="utf-8")
+    print(i18n.translate("Starter kit written to %(path)s. Edit it, then: popup kit check "
+                         "%(path)s", {"path": str(path)}))
+    return 0
+
+
+# ------------------------------------------------------------------- parser
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, then the usage hint
+        self.exit(2, f"popup: {message} (popup --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="popup", description=_("Pop-up tiers-lieu kit."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    up = sub.add_parser("up", help=_("start the portal (and the console)"))
+    up.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
+    up.add_argument("--data", help=_("event folder (default: ./popup-data/<slug>)"))
+    up.add_argument("--host", default="0.0.0.0")
+    up.add_argument("--port", type=int, default=None)
+    up.add_argument("--headless", action="store_true", help=_("server only, no console"))
+    up.add_argument("--captive", action="store_true", help=_("answer captive-portal probes"))
+    up.add_argument("--dns-port", type=int, default=53)
+    up.add_argument("--no-mdns", action="store_true")
+    up.set_defaults(func=cmd_up)
+
+    console = sub.add_parser("console", help=_("open a concierge desk"))
+    console.add_argument("--url", default="http://127.0.0.1:8000")
+    console.add_argument("--token")
+    console.add_argument("--data")
+    console.set_defaults(func=cmd_console)
+
+    stop = sub.add_parser("stop", help=_("stop a running server"))
+    stop.add_argument("--data")
+    stop.set_defaults(func=cmd_stop)
+
+    kit = sub.add_parser("kit", help=_("check or create a kit"))
+    kit_sub = kit.add_subparsers(dest="kit_command", required=True, parser_class=Parser)
+    check = kit_sub.add_parser("check")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_kit_check)
+    new = kit_sub.add_parser("new")
+    new.add_argument("file")
+    new.add_argument("--force", action="store_true")
+    new.set_defaults(func=cmd_kit_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> Any:
+    choose_language()
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except PopupError as exc:
+        print(f"popup: {i18n.translate(exc.message, exc.params)}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,13 @@
+"""The rules of a pop-up tiers-lieu, free of the web and the console.
+
+Each function takes the store (and the kit where the rules depend on it), checks
+its input, changes the store and returns plain records. The caller commits.
+"""
+
+# The look-ups the domain makes often; the store keeps an index for each.
+INDEXES: dict[str, tuple[str, ...]] = {
+    "participants": ("token",),
+    "checkins": ("participant_id",),
+    "registrations": ("workshop_id", "participant_id"),
+    "seat_bookings": ("slot_id", "participant_id"),
+}

@@ -1,0 +1,266 @@
+"""Workshops with capacity and a waiting list, and coworking seats by slot.
+
+The server runs these functions one at a time on its event loop, so a check
+("is there a place left?") and the write that follows cannot interleave with
+another request: capacity is never exceeded, however many phones press at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from ..errors import N_, Conflict, InvalidInput, NotFound
+from ..kit import Kit, Localized, Workshop
+from . import clock
+
+ACTIVE = ("confirmed", "waitlisted")
+
+
+# ----------------------------------------------------------------- programme
+def programme(store: Any, kit: Kit) -> list[Workshop]:
+    """The kit's workshops plus those added during the event, with cancellations."""
+    changes = {doc["key"]: doc for doc in store.scan("workshops")}
+    items = []
+    for w in kit.workshops:
+        change = changes.pop(w.id, None)
+        if change is not None:
+            w = dataclasses.replace(w, cancelled=bool(change.get("cancelled")),
+                                    capacity=int(change.get("capacity", w.capacity)))
+        items.append(w)
+    for doc in changes.values():
+        if "title" in doc:
+            items.append(Workshop(
+                doc["key"], Localized(doc["title"], doc.get("title_en")), doc["room"],
+                doc.get("host", ""), int(doc["capacity"]), dt.datetime.fromisoformat(doc["start"]),
+                dt.datetime.fromisoformat(doc["end"]), Localized(doc.get("description", "")),
+                cancelled=bool(doc.get("cancelled"))))
+    return sorted(items, key=lambda w: (w.start, w.room, w.id))
+
+
+def workshop(store: Any, kit: Kit, workshop_id: str) -> Workshop:
+    for w in programme(store, kit):
+        if w.id == workshop_id:
+            return w
+    raise NotFound("Unknown workshop.")
+
+
+def set_cancelled(store: Any, kit: Kit, workshop_id: str, cancelled: bool = True) -> Workshop:
+    """Cancel (or restore) a workshop; its bookings stay for the record."""
+    workshop(store, kit, workshop_id)
+    existing = store.find_one("workshops", key=workshop_id)
+    if existing:
+        store.update("workshops", existing["id"], {"cancelled": cancelled})
+    else:
+        store.insert("workshops", {"key": workshop_id, "cancelled": cancelled})
+    return workshop(store, kit, workshop_id)
+
+
+def add_workshop(store: Any, kit: Kit, fields: dict[str, Any]) -> Workshop:
+    """A workshop created during the event (for example from a popular swap offer)."""
+    key = str(fields.get("key") or "")
+    if not key or any(w.id == key for w in programme(store, kit)):
+        raise InvalidInput("This workshop id is empty or already used.",
+                           fields={"key": N_("Choose another id.")})
+    if kit.space(fields.get("room", "")) is None:
+        raise InvalidInput("Unknown room.", fields={"room": N_("Choose a room from the kit.")})
+    try:
+        start = dt.datetime.fromisoformat(str(fields["start"]))
+        end = dt.datetime.fromisoformat(str(fields["end"]))
+        capacity = int(fields["capacity"])
+    except (KeyError, ValueError, TypeError):
+        raise InvalidInput("Give a start, an end and a capacity.",
+                           fields={"start": N_("This field is required."),
+                                   "capacity": N_("This field is required.")}) from None
+    if end <= start or not 1 <= capacity <= 1000:
+        raise InvalidInput("The end must follow the start and the capacity be 1 to 1000.",
+                           fields={"end": N_("Invalid value."), "capacity": N_("Invalid value.")})
+    title = str(fields.get("title") or "").strip()[:200]
+    if not title:
+        raise InvalidInput("A title is required.", fields={"title": N_("This field is required.")})
+    store.insert("workshops", {
+        "key": key, "title": title, "room": fields["room"], "host": str(fields.get("host", "")),
+        "capacity": capacity, "start": start.isoformat(), "end": end.isoformat(),
+        "origin": fields.get("origin"), "cancelled": False})
+    return workshop(store, kit, key)
+
+
+# ------------------------------------------------------------- registrations
+def _active(store: Any, **criteria: Any) -> list[dict[str, Any]]:
+    return [r for r in store.find("registrations", **criteria) if r["status"] in ACTIVE]
+
+
+def counts(store: Any, workshop_id: str) -> tuple[int, int]:
+    """(confirmed, waitlisted) for a workshop."""
+    confirmed = waitlisted = 0
+    for r in store.find("registrations", workshop_id=workshop_id):
+        if r["status"] == "confirmed":
+            confirmed += 1
+        elif r["status"] == "waitlisted":
+            waitlisted += 1
+    return confirmed, waitlisted
+
+
+def position(store: Any, registration: dict[str, Any]) -> int | None:
+    """1-based place on the waiting list (None when confirmed)."""
+    if registration["status"] != "waitlisted":
+        return None
+    return 1 + sum(1 for r in store.find("registrations", workshop_id=registration["workshop_id"])
+                   if r["status"] == "waitlisted" and r["id"] < registration["id"])
+
+
+def _overlaps(a: Workshop, b: Workshop) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def register(store: Any, kit: Kit, participant_id: int, workshop_id: str,
+             now: dt.datetime | None = None) -> dict[str, Any]:
+    """Confirm a place, or put the participant on the waiting list in arrival order.
+    Registering twice returns the existing registration (a double submit is harmless)."""
+    target = workshop(store, kit, workshop_id)
+    if target.cancelled:
+        raise Conflict("This workshop is cancelled.")
+    mine = _active(store, participant_id=participant_id)
+    for r in mine:
+        if r["workshop_id"] == workshop_id:
+            return {**r, "position": position(store, r)}
+    by_id = {w.id: w for w in programme(store, kit)}
+    for r in mine:
+        other = by_id.get(r["workshop_id"])
+        if other is not None and _overlaps(other, target):
+            raise Conflict("You are already registered for “%(title)s” at the same time.",
+                           params={"title": other.title.fr})
+    confirmed, _ = counts(store, workshop_id)
+    status = "confirmed" if confirmed < target.capacity else "waitlisted"
+    record = {"workshop_id": workshop_id, "participant_id": participant_id, "status": status,
+              "created_at": clock.stamp(now or clock.utcnow()), "attended": False}
+    record["id"] = store.insert("registrations", record)
+    return {**record, "position": position(store, record)}
+
+
+def promote(store: Any, kit: Kit, workshop_id: str,
+            now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Fill free places from the head of the waiting list; returns who was promoted."""
+    target = workshop(store, kit, workshop_id)
+    confirmed, _ = counts(store, workshop_id)
+    waiting = sorted((r for r in store.find("registrations", workshop_id=workshop_id)
+                      if r["status"] == "waitlisted"), key=lambda r: r["id"])
+    promoted = []
+    for r in waiting[:max(0, target.capacity - confirmed)]:
+        promoted.append(store.update("registrations", r["id"], {
+            "status": "confirmed", "promoted_at": clock.stamp(now or clock.utcnow())}))
+    return promoted
+
+
+def cancel(store: Any, kit: Kit, participant_id: int, workshop_id: str,
+           now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Cancel a registration; the first people waiting take the freed place.
+    Returns the registrations that were promoted."""
+    workshop(store, kit, workshop_id)
+    mine = [r for r in _active(store, participant_id=participant_id)
+            if r["workshop_id"] == workshop_id]
+    if not mine:
+        raise NotFound("You are not registered for this workshop.")
+    for r in mine:
+        store.update("registrations", r["id"], {
+            "status": "cancelled", "cancelled_at": clock.stamp(now or clock.utcnow())})
+    return promote(store, kit, workshop_id, now)
+
+
+def mark_attended(store: Any, kit: Kit, participant_id: int, workshop_id: str,
+                  attended: bool = True) -> dict[str, Any]:
+    workshop(store, kit, workshop_id)
+    mine = [r for r in _active(store, participant_id=participant_id)
+            if r["workshop_id"] == workshop_id]
+    if not mine:
+        raise NotFound("This person is not registered for this workshop.")
+    return store.update("registrations", mine[0]["id"], {"attended": attended})
+
+
+def registrations_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
+    return [{**r, "position": position(store, r)}
+            for r in _active(store, participant_id=participant_id)]
+
+
+def roster(store: Any, workshop_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Who is in and who waits, in order."""
+    regs = sorted(store.find("registrations", workshop_id=workshop_id), key=lambda r: r["id"])
+    return {"confirmed": [r for r in regs if r["status"] == "confirmed"],
+            "waitlisted": [r for r in regs if r["status"] == "waitlisted"]}
+
+
+# --------------------------------------------------------------------- seats
+def _active_seats(store: Any, **criteria: Any) -> list[dict[str, Any]]:
+    return [b for b in store.find("seat_bookings", **criteria) if b["status"] == "active"]
+
+
+def seat_map(store: Any, kit: Kit) -> list[dict[str, Any]]:
+    """For every coworking zone and slot: seats, taken, free and who sits where."""
+    rows = []
+    for slot in kit.slots:
+        taken_by_space: dict[str, list[dict[str, Any]]] = {}
+        for b in _active_seats(store, slot_id=slot.id):
+            taken_by_space.setdefault(b["space_id"], []).append(b)
+        for space in kit.coworking_spaces:
+            taken = taken_by_space.get(space.id, [])
+            rows.append({"slot": slot, "space": space, "seats": space.seats,
+                         "taken": len(taken), "free": max(0, space.seats - len(taken)),
+                         "bookings": sorted(taken, key=lambda b: b["seat"])})
+    return rows
+
+
+def book_seat(store: Any, kit: Kit, participant_id: int, slot_id: str, space_id: str,
+              seat: int | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Give the participant a seat in a zone for a slot (the lowest free one unless a seat
+    is named). One seat per participant and slot."""
+    slot = kit.slot(slot_id)
+    if slot is None:
+        raise NotFound("Unknown slot.")
+    space = kit.space(space_id)
+    if space is None or space.kind != "coworking":
+        raise NotFound("Unknown coworking zone.")
+    for b in _active_seats(store, participant_id=participant_id):
+        if b["slot_id"] == slot_id:
+            if b["space_id"] == space_id and seat in (None, b["seat"]):
+                return b
+            raise Conflict("You already have a seat for this slot.")
+    taken = {b["seat"] for b in _active_seats(store, slot_id=slot_id)
+             if b["space_id"] == space_id}
+    if seat is None:
+        free = [n for n in range(1, space.seats + 1) if n not in taken]
+        if not free:
+            raise Conflict("No seat left in this zone for this slot.")
+        seat = free[0]
+    elif not 1 <= seat <= space.seats:
+        raise InvalidInput("This seat does not exist.", fields={"seat": N_("Invalid value.")})
+    elif seat in taken:
+        raise Conflict("This seat is already taken.")
+    record = {"participant_id": participant_id, "slot_id": slot_id, "space_id": space_id,
+              "seat": seat, "status": "active", "created_at": clock.stamp(now or clock.utcnow())}
+    record["id"] = store.insert("seat_bookings", record)
+    return record
+
+
+def cancel_seat(store: Any, booking_id: int, participant_id: int | None = None) -> None:
+    """Free a seat; with ``participant_id``, only that participant's own booking."""
+    booking = store.get("seat_bookings", booking_id)
+    if booking is None or booking["status"] != "active" or (
+            participant_id is not None and booking["participant_id"] != participant_id):
+        raise NotFound("Unknown seat booking.")
+    store.update("seat_bookings", booking_id, {"status": "cancelled"})
+
+
+def seats_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
+    return _active_seats(store, participant_id=participant_id)
+
+
+def release_all(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]]:
+    """Cancel everything a participant holds (before erasing them), promoting whoever
+    waits; returns the promoted registrations."""
+    for b in _active_seats(store, participant_id=participant_id):
+        store.update("seat_bookings", b["id"], {"status": "cancelled"})
+    promoted = []
+    for r in _active(store, participant_id=participant_id):
+        promoted += cancel(store, kit, participant_id, r["workshop_id"])
+    return promoted

@@ -1,0 +1,190 @@
+"""Registration, passes, check-in and a participant's right to be forgotten."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from ..errors import N_, InvalidInput, NotFound
+from ..kit import Kit
+from . import clock, survey
+
+NAME_MAX = 80
+COMMUNE_MAX = 80
+EMAIL_MAX = 254
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+TRUE = {True, "true", "on", "1", "yes", "oui", 1}
+
+
+def new_token() -> str:
+    """128 random bits, URL-safe: the participant's pass."""
+    return secrets.token_urlsafe(16)
+
+
+def truthy(value: Any) -> bool:
+    return value in TRUE or (isinstance(value, str) and value.strip().lower() in TRUE)
+
+
+def clean_text(value: Any, max_len: int) -> str:
+    """Trimmed, NFC-normalised text without control characters; raises on too long."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+    if len(text) > max_len:
+        raise ValueError(max_len)
+    return text
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form for searching: "Hélène" -> "helene"."""
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
+def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
+    """Check a registration form; return the clean record or raise InvalidInput with
+    one message per field (message ids, translated by the caller)."""
+    errors: dict[str, Any] = {}
+    record: dict[str, Any] = {}
+    for key, max_len, required in (("name", NAME_MAX, True), ("commune", COMMUNE_MAX, True),
+                                   ("email", EMAIL_MAX, False)):
+        try:
+            record[key] = clean_text(form.get(key), max_len)
+        except ValueError:
+            errors[key] = (N_("At most %(max)s characters."), {"max": max_len})
+            continue
+        if required and not record[key]:
+            errors[key] = N_("This field is required.")
+    if record.get("email") and not _EMAIL.match(record["email"]):
+        errors["email"] = N_("This e-mail address does not look right.")
+    profile = form.get("profile")
+    if profile not in kit.profiles:
+        errors["profile"] = N_("Choose a profile from the list.")
+    record["profile"] = profile if profile in kit.profiles else None
+    if not truthy(form.get("consent")):
+        errors["consent"] = N_("Please accept that we keep your data for this event.")
+    record["consent"] = True
+    record["contact_optin"] = truthy(form.get("contact_optin"))
+    record["charter_accepted"] = truthy(form.get("charter"))
+    if kit.charter.required and not record["charter_accepted"]:
+        errors["charter"] = N_("Please accept the charter of use.")
+    try:
+        record["answers"] = survey.validate_answers(kit, form.get("answers") or {},
+                                                    complete=True)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    lang = form.get("lang")
+    record["lang"] = lang if lang in kit.event.languages else kit.event.languages[0]
+    if errors:
+        raise InvalidInput("Some fields need your attention.", fields=errors)
+    return record
+
+
+def register(store: Any, kit: Kit, form: dict[str, Any],
+             now: dt.datetime | None = None) -> dict[str, Any]:
+    """Register a participant; returns the stored participant with its token."""
+    record = validate(kit, form)
+    token = new_token()
+    while store.find_one("participants", token=token) is not None:
+        token = new_token()
+    record.update(token=token, created_at=clock.stamp(now or clock.utcnow()),
+                  source=form.get("source", "portal"))
+    record["id"] = store.insert("participants", record)
+    return record
+
+
+def extract_token(raw: str) -> str:
+    """The token in what a scanner or a person typed: a raw token or a pass URL."""
+    text = (raw or "").strip()
+    if "/pass/" in text:
+        text = text.split("/pass/", 1)[1]
+        text = re.split(r"[/?#\s]", text, maxsplit=1)[0]
+    if not _TOKEN.match(text):
+        raise NotFound("Unknown pass.")
+    return text
+
+
+def by_token(store: Any, token: str) -> dict[str, Any]:
+    participant = store.find_one("participants", token=extract_token(token))
+    if participant is None:
+        raise NotFound("Unknown pass.")
+    return participant
+
+
+def get(store: Any, participant_id: Any) -> dict[str, Any]:
+    try:
+        participant = store.get("participants", int(participant_id))
+    except (TypeError, ValueError):
+        participant = None
+    if participant is None:
+        raise NotFound("Unknown participant.")
+    return participant
+
+
+def check_in(store: Any, kit: Kit, raw: str, desk: str = "desk",
+             now: dt.datetime | None = None) -> tuple[dict[str, Any], bool]:
+    """Check a participant in for today; a second check-in the same day changes nothing.
+
+    Returns the participant and whether they were already checked in today."""
+    participant = by_token(store, raw)
+    now = now or clock.utcnow()
+    day = clock.local(now, kit.event.timezone).date().isoformat()
+    already = any(c["day"] == day for c in store.find("checkins",
+                                                       participant_id=participant["id"]))
+    if not already:
+        store.insert("checkins", {"participant_id": participant["id"], "day": day,
+                                  "at": clock.stamp(now), "desk": desk})
+    return participant, already
+
+
+def checked_in_ids(store: Any) -> set[int]:
+    return {c["participant_id"] for c in store.scan("checkins")}
+
+
+def search(store: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Participants whose name, commune or e-mail contains the query, accents and case
+    ignored."""
+    needle = fold(query.strip())
+    if not needle:
+        return []
+    found = []
+    for p in store.scan("participants"):
+        if needle in fold(p["name"]) or needle in fold(p.get("commune", "")) or needle in fold(
+                p.get("email") or ""):
+            found.append(dict(p))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def delete(store: Any, kit: Kit, participant_id: int) -> int:
+    """Erase a participant and everything that points to them (GDPR); returns how many
+    records were removed. Bookings are released first so waiting lists move on."""
+    from . import bookings
+
+    bookings.release_all(store, kit, participant_id)
+    removed = 0
+    for table in store.tables():
+        if table == "participants":
+            continue
+        for doc in store.find(table, participant_id=participant_id):
+            store.remove(table, doc["id"])
+            removed += 1
+    if store.get("participants", participant_id) is not None:
+        store.remove("participants", participant_id)
+        removed += 1
+    return removed
+
+
+def public(participant: dict[str, Any]) -> dict[str, Any]:
+    """What the API shows of a participant (never the token)."""
+    return {key: participant.get(key) for key in (
+        "id", "name", "email", "profile", "commune", "contact_optin", "charter_accepted",
+        "answers", "lang", "created_at")}

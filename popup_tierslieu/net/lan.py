@@ -1,0 +1,46 @@
+"""The laptop's addresses on the venue's network, read from its interfaces (no traffic)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import ifaddr
+
+
+def ipv4_addresses() -> list[tuple[str, str]]:
+    """(interface, address) for every IPv4 address that is not loopback or link-local."""
+    found = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if not isinstance(ip.ip, str):
+                continue
+            address = ipaddress.ip_address(ip.ip)
+            if address.is_loopback or address.is_link_local:
+                continue
+            found.append((adapter.nice_name, ip.ip))
+    # Private LAN ranges first: the hotspot is one of them.
+    return sorted(found, key=lambda item: (not ipaddress.ip_address(item[1]).is_private,
+                                           item[0]))
+
+
+def primary_address() -> str | None:
+    addresses = ipv4_addresses()
+    return addresses[0][1] if addresses else None
+
+
+def hostname() -> str:
+    return socket.gethostname().split(".")[0] or "popup"
+
+
+def portal_address(host: str) -> str:
+    """The address phones should use for a server bound to ``host``."""
+    if host in ("0.0.0.0", "", "::"):
+        return primary_address() or "127.0.0.1"
+    return host
+
+
+def url(address: str, port: int) -> str:
+    if ":" in address:
+        address = f"[{address}]"
+    return f"http://{address}" + ("" if port == 80 else f":{port}")

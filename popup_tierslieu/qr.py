@@ -1,0 +1,45 @@
+"""QR codes with segno: the portal, the Wi-Fi, a participant's pass.
+
+Always full-size QR codes (``segno.make_qr``): phones cannot read Micro QR.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from segno import helpers
+
+
+def make(data: str) -> segno.QRCode:
+    return segno.make_qr(data, error="m")
+
+
+def svg(data: str, title: str = "", scale: int = 8) -> str:
+    """An inline SVG that scales with its container (CSS sets the size)."""
+    return make(data).svg_inline(scale=scale, border=2, title=title or None, omitsize=True,
+                                 dark="#000", light="#fff")
+
+
+def svg_file(data: str, path: str, scale: int = 8) -> None:
+    make(data).save(path, kind="svg", scale=scale, border=2)
+
+
+def png_bytes(data: str, scale: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    make(data).save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def terminal(data: str) -> str:
+    """A compact rendering for a terminal (two rows per line)."""
+    buffer = io.StringIO()
+    make(data).terminal(out=buffer, compact=True, border=2)
+    return buffer.getvalue()
+
+
+def wifi_data(ssid: str, password: str, security: str, hidden: bool = False) -> str:
+    """The ``WIFI:`` string phones understand, with ``;``, ``:``, ``,`` and ``\\`` escaped."""
+    return helpers.make_wifi_data(ssid=ssid, password=password if security != "nopass" else None,
+                                  security=None if security == "nopass" else security,
+                                  hidden=hidden)

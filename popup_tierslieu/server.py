@@ -1,0 +1,177 @@
+"""Run one event's server: open the folder and the store, bind, serve until Ctrl-C.
+
+Everything that can fail for a reason the organiser can fix (a damaged database,
+a port in use or reserved to root, a folder held by another server) fails here,
+before Sanic starts, as a ``PopupError`` that the CLI prints on one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import logging.handlers
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanic import Sanic
+
+from . import domain, i18n, qr
+from .errors import PopupError
+from .kit import Kit
+from .net import lan
+from .settings import Settings, ensure_token
+from .store import Store
+from .web.app import create_app
+
+log = logging.getLogger("popup")
+
+
+@dataclass
+class ServeOptions:
+    kit: Kit
+    data_dir: Path
+    host: str = "0.0.0.0"
+    port: int = 8000
+    mdns: bool = True
+    captive: bool = False
+    dns_port: int = 53
+    print_banner: bool = True
+
+
+def prepare_folder(data_dir: Path) -> None:
+    """The event folder is private: it holds personal data and the concierge token."""
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(data_dir, 0o700)
+    (data_dir / "logs").mkdir(exist_ok=True, mode=0o700)
+
+
+def setup_logging(data_dir: Path) -> None:
+    handler = logging.handlers.RotatingFileHandler(
+        data_dir / "logs" / "server.log", maxBytes=5 * 1024 * 1024, backupCount=3,
+        encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("popup: %(message)s"))
+    root.addHandler(console)
+    for noisy in ("sanic.access", "sanic.root", "sanic.server", "sanic.error"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def privileged_port_fix(port: int) -> str:
+    return i18n.translate(
+        "Port %(port)s is reserved to root. Fix: run with sudo, or "
+        "`sudo setcap cap_net_bind_service=+ep %(python)s`, or "
+        "`sudo sysctl net.ipv4.ip_unprivileged_port_start=%(port)s`, or choose --port 8000.",
+        {"port": port, "python": os.path.realpath(sys.executable)})
+
+
+def bind(host: str, port: int, kind: int = socket.SOCK_STREAM) -> socket.socket:
+    """Bind a listening socket, turning the usual failures into one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, kind)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EACCES:
+            raise PopupError(privileged_port_fix(port)) from None
+        if exc.errno == errno.EADDRINUSE:
+            raise PopupError(i18n.translate(
+                "Port %(port)s is already in use on %(host)s. Fix: stop the other program "
+                "or choose another port with --port.", {"port": port, "host": host})) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise PopupError(i18n.translate(
+                "This machine has no address %(host)s. Fix: run `popup doctor` to see its "
+                "addresses, or use --host 0.0.0.0.", {"host": host})) from None
+        raise PopupError(i18n.translate("Cannot listen on %(host)s:%(port)s: %(reason)s",
+                                        {"host": host, "port": port,
+                                         "reason": exc.strerror})) from None
+    if kind == socket.SOCK_STREAM:
+        sock.listen(512)
+    return sock
+
+
+def banner(kit: Kit, urls: list[str], token_file: Path) -> str:
+    lines = [
+        "",
+        f"  {kit.event.name.get(i18n.current.get())}",
+        "",
+        "  " + i18n.gettext("Portal for phones:"),
+        *[f"    {u}" for u in urls],
+        "",
+        qr.terminal(urls[0]),
+        "  " + i18n.translate("Concierge token: %(path)s", {"path": str(token_file)}),
+        "  " + i18n.gettext("Stop with Ctrl-C: nothing is lost."),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def portal_urls(address: str, port: int, mdns: bool) -> list[str]:
+    urls = [lan.url(address, port)]
+    if mdns and address not in ("127.0.0.1", "::1"):
+        urls.append(lan.url(f"{lan.hostname()}.local", port))
+    return urls
+
+
+def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
+    """Everything up to serving; a PopupError here is the organiser's to fix."""
+    prepare_folder(options.data_dir)
+    ensure_token(options.data_dir)
+    store = Store.open(options.data_dir, indexes=domain.INDEXES)
+    try:
+        sock = bind(options.host, options.port)
+    except PopupError:
+        store.close()
+        raise
+    address = lan.portal_address(options.host)
+    settings = Settings(options.data_dir, lan.url(address, options.port),
+                        captive=options.captive)
+    app = create_app(options.kit, store, settings)
+    urls = portal_urls(address, options.port, options.mdns)
+
+    @app.after_server_start
+    async def announce(app: Sanic) -> None:
+        if options.print_banner:
+            print(banner(options.kit, urls, settings.token_file), flush=True)
+        log.info("serving %s on %s", options.kit.event.slug, ", ".join(urls))
+        app.ctx.mdns = None
+        if options.mdns and address not in ("127.0.0.1", "::1"):
+            from .net.mdns import Advertiser
+
+            advertiser = Advertiser(options.kit.event.name.fr, address, options.port,
+                                    lan.hostname())
+            if await advertiser.start():
+                app.ctx.mdns = advertiser
+            else:
+                print(i18n.gettext("Warning: mDNS is unavailable here; phones must use the "
+                                   "IP address or the QR code."), file=sys.stderr, flush=True)
+
+    @app.before_server_stop
+    async def unadvertise(app: Sanic) -> None:
+        if getattr(app.ctx, "mdns", None) is not None:
+            await app.ctx.mdns.stop()
+
+    @app.after_server_stop
+    async def close_store(app: Sanic) -> None:
+        app.ctx.store.close()
+        log.info("stopped; data saved in %s", options.data_dir)
+
+    return app, sock, store
+
+
+def serve(options: ServeOptions) -> None:
+    """Serve until Ctrl-C or SIGTERM (called once per process)."""
+    prepare_folder(options.data_dir)
+    setup_logging(options.data_dir)
+    app, sock, _ = build(options)
+    app.run(sock=sock, single_process=True, motd=False, access_log=False, debug=False,
+            auto_reload=False)

@@ -1,0 +1,62 @@
+"""Run-time settings of one server, in one typed object (environment prefix POPUP_)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_FILE = "concierge.token"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600), atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def ensure_token(data_dir: Path, rotate: bool = False) -> str:
+    """The concierge token of an event folder, created (256 random bits) if missing."""
+    path = data_dir / TOKEN_FILE
+    if path.exists() and not rotate:
+        token = path.read_text().strip()
+        if token:
+            os.chmod(path, 0o600)
+            return token
+    token = secrets.token_urlsafe(32)
+    write_private(path, token)
+    return token
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    public_url: str
+    captive: bool = False
+    max_upload_bytes: int = int(os.environ.get("POPUP_MAX_UPLOAD_BYTES", 8 * 1024 * 1024))
+    checkpoint_seconds: float = float(os.environ.get("POPUP_CHECKPOINT_SECONDS", 300))
+    _token_cache: tuple[int, str] = field(default=(0, ""), repr=False)
+
+    @property
+    def token_file(self) -> Path:
+        return self.data_dir / TOKEN_FILE
+
+    def concierge_token(self) -> str:
+        """Read from the token file, re-read when it changes: a rotated token works at
+        once and the old one stops at once."""
+        try:
+            mtime = self.token_file.stat().st_mtime_ns
+        except FileNotFoundError:
+            return self._token_cache[1] or secrets.token_urlsafe(32)
+        if mtime != self._token_cache[0]:
+            self._token_cache = (mtime, self.token_file.read_text().strip())
+        return self._token_cache[1]
+
+    def pass_url(self, token: str) -> str:
+        return f"{self.public_url}/pass/{token}"

@@ -1,0 +1,325 @@
+"""The JSON API under /api/v1: the contract of DESIGN.md section 4.
+
+Handlers parse, call one domain function, commit, publish what changed, answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from ..domain import bookings, desk, participants, survey
+from ..errors import N_, InvalidInput
+from ..kit import Kit, Workshop
+from . import auth
+from .events import CONCIERGE, PUBLIC, for_participant
+
+bp = Blueprint("api", url_prefix="/api/v1")
+
+KEEPALIVE_SECONDS = 15.0
+
+
+def body(request: Request) -> dict[str, Any]:
+    """The request's JSON object (form fields are accepted too, for simple clients)."""
+    if request.content_type.startswith("application/json") or not request.form:
+        data = request.json if request.body else {}
+    else:
+        data = {key: values[0] if len(values) == 1 else values
+                for key, values in request.form.items()}
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    return data
+
+
+def workshop_json(store: Any, w: Workshop, lang: str) -> dict[str, Any]:
+    confirmed, waitlisted = bookings.counts(store, w.id)
+    return {"id": w.id, "title": w.title.get(lang), "room": w.room, "host": w.host,
+            "start": w.start.isoformat(), "end": w.end.isoformat(), "capacity": w.capacity,
+            "confirmed": confirmed, "waitlisted": waitlisted,
+            "left": max(0, w.capacity - confirmed), "cancelled": w.cancelled}
+
+
+def seat_rows_json(rows: list[dict[str, Any]], lang: str, names: bool = False,
+                   store: Any = None) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item = {"slot_id": row["slot"].id, "slot": row["slot"].label.get(lang),
+                "start": row["slot"].start.isoformat(), "end": row["slot"].end.isoformat(),
+                "space_id": row["space"].id, "space": row["space"].name.get(lang),
+                "seats": row["seats"], "taken": row["taken"], "free": row["free"]}
+        if names:
+            item["bookings"] = [
+                {"id": b["id"], "seat": b["seat"], "participant_id": b["participant_id"],
+                 "name": (store.get("participants", b["participant_id"]) or {}).get("name")}
+                for b in row["bookings"]]
+        out.append(item)
+    return out
+
+
+def event_json(request: Request) -> dict[str, Any]:
+    kit: Kit = request.app.ctx.kit
+    store = request.app.ctx.store
+    lang = request.ctx.lang
+    return {
+        "name": kit.event.name.get(lang), "slug": kit.event.slug,
+        "description": kit.event.description.get(lang),
+        "start_date": kit.event.start_date.isoformat(),
+        "end_date": kit.event.end_date.isoformat(), "timezone": kit.event.timezone,
+        "languages": list(kit.event.languages), "organiser": kit.event.organiser,
+        "venue": {"name": kit.venue.name, "address": kit.venue.address,
+                  "commune": kit.venue.commune},
+        "portal_url": request.app.ctx.settings.public_url,
+        "profiles": list(kit.profiles),
+        "spaces": [{"id": s.id, "name": s.name.get(lang), "kind": s.kind, "seats": s.seats}
+                   for s in kit.spaces],
+        "slots": [{"id": s.id, "label": s.label.get(lang), "start": s.start.isoformat(),
+                   "end": s.end.isoformat()} for s in kit.slots],
+        "workshops": [workshop_json(store, w, lang) for w in bookings.programme(store, kit)],
+        "swap_categories": list(kit.swap_categories),
+        "desk_requests": list(kit.desk_requests),
+        "survey": [{"id": q.id, "question": q.question.get(lang), "kind": q.kind,
+                    "required": q.required, "min": q.min, "max": q.max,
+                    "choices": [{"id": c.id, "label": c.label.get(lang)} for c in q.choices]}
+                   for q in kit.survey],
+        "charter": {"required": kit.charter.required, "text": kit.charter.text.get(lang)},
+        "licence": kit.licence,
+    }
+
+
+def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
+    kit: Kit = request.app.ctx.kit
+    store = request.app.ctx.store
+    lang = request.ctx.lang
+    titles = {w.id: w for w in bookings.programme(store, kit)}
+    regs = []
+    for r in bookings.registrations_of(store, participant["id"]):
+        w = titles.get(r["workshop_id"])
+        regs.append({"workshop_id": r["workshop_id"], "title": w.title.get(lang) if w else "",
+                     "start": w.start.isoformat() if w else None, "status": r["status"],
+                     "position": r["position"]})
+    return {**participants.public(participant),
+            "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
+            "checked_in": bool(store.count("checkins", participant_id=participant["id"])),
+            "registrations": regs,
+            "seats": [{"id": b["id"], "slot_id": b["slot_id"], "space_id": b["space_id"],
+                       "seat": b["seat"]} for b in bookings.seats_of(store, participant["id"])]}
+
+
+def publish_figures(request: Request, workshop_ids: tuple[str, ...] = ()) -> None:
+    """Tell every open screen the counts that changed."""
+    store = request.app.ctx.store
+    kit = request.app.ctx.kit
+    events = request.app.ctx.events
+    events.publish("stats", {"registered": store.count("participants"),
+                             "checked_in": len(participants.checked_in_ids(store))})
+    for wid in workshop_ids:
+        confirmed, waitlisted = bookings.counts(store, wid)
+        w = bookings.workshop(store, kit, wid)
+        events.publish("workshop", {"id": wid, "capacity": w.capacity, "confirmed": confirmed,
+                                    "waitlisted": waitlisted,
+                                    "left": max(0, w.capacity - confirmed)})
+
+
+def publish_promotions(request: Request, promoted: list[dict[str, Any]]) -> None:
+    for r in promoted:
+        request.app.ctx.events.publish(
+            "promoted", {"workshop_id": r["workshop_id"], "status": "confirmed"},
+            audience=for_participant(r["participant_id"]))
+
+
+# --------------------------------------------------------------------- public
+@bp.get("/health")
+async def health(request: Request) -> HTTPResponse:
+    return json({"status": "ok"})
+
+
+@bp.get("/event")
+async def event(request: Request) -> HTTPResponse:
+    return json(event_json(request))
+
+
+@bp.post("/participants")
+async def register(request: Request) -> HTTPResponse:
+    form = body(request)
+    form.setdefault("lang", request.ctx.lang)
+    if auth.is_concierge(request):
+        form["source"] = "desk"
+    else:
+        form.pop("source", None)
+    participant = participants.register(request.app.ctx.store, request.app.ctx.kit, form)
+    await request.app.ctx.store.commit()
+    publish_figures(request)
+    return json({"id": participant["id"], "token": participant["token"],
+                 "pass_url": request.app.ctx.settings.pass_url(participant["token"])},
+                status=201)
+
+
+# ---------------------------------------------------------------- participant
+@bp.get("/me")
+async def me(request: Request) -> HTTPResponse:
+    return json(me_json(request, auth.require_participant(request)))
+
+
+@bp.delete("/me")
+async def forget_me(request: Request) -> HTTPResponse:
+    participant = auth.require_participant(request)
+    store = request.app.ctx.store
+    promoted = bookings.release_all(store, request.app.ctx.kit, participant["id"])
+    participants.delete(store, request.app.ctx.kit, participant["id"])
+    await store.commit()
+    publish_promotions(request, promoted)
+    publish_figures(request, tuple({r["workshop_id"] for r in promoted}))
+    return json({"deleted": True})
+
+
+@bp.put("/me/answers")
+async def answers(request: Request) -> HTTPResponse:
+    participant = auth.require_participant(request)
+    data = body(request)
+    clean = survey.save_answers(request.app.ctx.store, request.app.ctx.kit, participant["id"],
+                                data.get("answers", data))
+    await request.app.ctx.store.commit()
+    return json({"answers": clean})
+
+
+@bp.post("/workshops/<workshop_id:str>/registrations")
+async def workshop_register(request: Request, workshop_id: str) -> HTTPResponse:
+    participant = auth.require_participant(request)
+    result = bookings.register(request.app.ctx.store, request.app.ctx.kit, participant["id"],
+                               workshop_id)
+    await request.app.ctx.store.commit()
+    publish_figures(request, (workshop_id,))
+    return json({"status": result["status"], "position": result["position"]}, status=201)
+
+
+@bp.delete("/workshops/<workshop_id:str>/registrations")
+async def workshop_cancel(request: Request, workshop_id: str) -> HTTPResponse:
+    participant = auth.require_participant(request)
+    promoted = bookings.cancel(request.app.ctx.store, request.app.ctx.kit, participant["id"],
+                               workshop_id)
+    await request.app.ctx.store.commit()
+    publish_promotions(request, promoted)
+    publish_figures(request, (workshop_id,))
+    return json({"status": "cancelled", "promoted": len(promoted)})
+
+
+@bp.get("/seats")
+async def seats(request: Request) -> HTTPResponse:
+    rows = bookings.seat_map(request.app.ctx.store, request.app.ctx.kit)
+    concierge = auth.is_concierge(request)
+    return json({"seats": seat_rows_json(rows, request.ctx.lang, names=concierge,
+                                         store=request.app.ctx.store)})
+
+
+@bp.post("/seats/bookings")
+async def seat_book(request: Request) -> HTTPResponse:
+    data = body(request)
+    if auth.is_concierge(request):
+        participant = participants.get(request.app.ctx.store, data.get("participant_id"))
+    else:
+        participant = auth.require_participant(request)
+    seat = data.get("seat")
+    try:
+        seat = int(seat) if seat not in (None, "") else None
+    except (TypeError, ValueError):
+        raise InvalidInput("This seat does not exist.", fields={"seat": N_("Invalid value.")}) from None
+    booking = bookings.book_seat(request.app.ctx.store, request.app.ctx.kit, participant["id"],
+                                 str(data.get("slot_id", "")), str(data.get("space_id", "")),
+                                 seat)
+    await request.app.ctx.store.commit()
+    request.app.ctx.events.publish("seats", {"slot_id": booking["slot_id"],
+                                             "space_id": booking["space_id"]})
+    return json({"id": booking["id"], "slot_id": booking["slot_id"],
+                 "space_id": booking["space_id"], "seat": booking["seat"]}, status=201)
+
+
+@bp.delete("/seats/bookings/<booking_id:int>")
+async def seat_cancel(request: Request, booking_id: int) -> HTTPResponse:
+    owner = None if auth.is_concierge(request) else auth.require_participant(request)["id"]
+    bookings.cancel_seat(request.app.ctx.store, booking_id, owner)
+    await request.app.ctx.store.commit()
+    request.app.ctx.events.publish("seats", {"booking_id": booking_id})
+    return json({"status": "cancelled"})
+
+
+# ------------------------------------------------------------------ concierge
+@bp.post("/checkins")
+async def checkin(request: Request) -> HTTPResponse:
+    auth.require_concierge(request)
+    data = body(request)
+    raw = data.get("token")
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("Scan or type a pass.", fields={"token": N_("This field is required.")})
+    store = request.app.ctx.store
+    participant, already = participants.check_in(store, request.app.ctx.kit, raw,
+                                                 desk=str(data.get("desk", "desk"))[:40])
+    await store.commit()
+    if not already:
+        request.app.ctx.events.publish("checkin", {"participant_id": participant["id"],
+                                                   "name": participant["name"],
+                                                   "profile": participant["profile"]},
+                                       audience=CONCIERGE)
+        publish_figures(request)
+    return json({"participant_id": participant["id"], "already_checked_in": already,
+                 "participant": me_json(request, participant)})
+
+
+@bp.get("/stats")
+async def stats(request: Request) -> HTTPResponse:
+    auth.require_concierge(request)
+    lang = request.ctx.lang
+    figures = desk.stats(request.app.ctx.store, request.app.ctx.kit)
+    return json({
+        "registered": figures["registered"], "checked_in": figures["checked_in"],
+        "checked_in_today": figures["checked_in_today"], "show_rate": figures["show_rate"],
+        "workshops": [{**workshop_json(request.app.ctx.store, row["workshop"], lang)}
+                      for row in figures["workshops"]],
+        "seats": seat_rows_json(figures["seats"], lang),
+        "arrivals": desk.latest_arrivals(request.app.ctx.store),
+    })
+
+
+@bp.get("/participants")
+async def search(request: Request) -> HTTPResponse:
+    auth.require_concierge(request)
+    found = participants.search(request.app.ctx.store, request.args.get("q", ""))
+    return json({"participants": [participants.public(p) for p in found]})
+
+
+@bp.get("/participants/<participant_id:int>")
+async def participant_detail(request: Request, participant_id: int) -> HTTPResponse:
+    auth.require_concierge(request)
+    return json(me_json(request, participants.get(request.app.ctx.store, participant_id)))
+
+
+# --------------------------------------------------------------------- stream
+@bp.get("/stream")
+async def stream(request: Request) -> None:
+    """Server-sent events. Concierge: bearer or ``?token=`` with the concierge token;
+    a participant: ``?token=`` with their pass; anyone else: public events."""
+    token = auth.bearer(request) or request.args.get("token")
+    concierge = bool(token) and auth.is_concierge(request, token)
+    participant_id = None
+    if token and not concierge:
+        participant_id = auth.participant_from_token(request, token)["id"]
+    events = request.app.ctx.events
+    subscriber = events.subscribe(concierge=concierge, participant_id=participant_id)
+    response = await request.respond(content_type="text/event-stream; charset=utf-8",
+                                     headers={"Cache-Control": "no-store",
+                                              "X-Accel-Buffering": "no"})
+    try:
+        await response.send(b"retry: 3000\nevent: hello\ndata: {}\n\n")
+        while True:
+            try:
+                message = await asyncio.wait_for(subscriber.queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                message = b": keep-alive\n\n"
+            if message is None:
+                break
+            await response.send(message)
+    finally:
+        events.unsubscribe(subscriber)
+        await response.eof()

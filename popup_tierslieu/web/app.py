@@ -1,0 +1,104 @@
+"""The Sanic application factory: one app per event, services attached to ``app.ctx``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from typing import Any
+
+import orjson
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse
+
+from .. import i18n
+from ..kit import Kit
+from ..settings import Settings
+from ..store import Store
+from . import api, portal
+from .errors import PopupErrorHandler
+from .events import Broadcaster
+
+log = logging.getLogger("popup.web")
+_names = itertools.count(1)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(self), geolocation=(), microphone=()",
+}
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = None) -> Sanic:
+    app = Sanic(name or f"popup_{next(_names)}", error_handler=PopupErrorHandler(),
+                dumps=_dumps, configure_logging=False)
+    app.config.update(
+        REQUEST_MAX_SIZE=settings.max_upload_bytes + 256 * 1024,
+        REQUEST_TIMEOUT=20,
+        RESPONSE_TIMEOUT=24 * 3600,  # server-sent event streams stay open all day
+        KEEP_ALIVE_TIMEOUT=15,
+        GRACEFUL_SHUTDOWN_TIMEOUT=2,
+        NOISY_EXCEPTIONS=False,
+        FALLBACK_ERROR_FORMAT="json",
+        OAS=False,
+    )
+    app.ctx.kit = kit
+    app.ctx.store = store
+    app.ctx.settings = settings
+    app.ctx.events = Broadcaster()
+    app.blueprint(api.bp)
+    app.blueprint(portal.bp)
+    app.static("/static", portal.STATIC, name="static")
+
+    @app.on_request
+    async def choose_language(request: Request) -> None:
+        available = kit.event.languages
+        asked = request.args.get("lang")
+        if asked in available:
+            request.ctx.lang = asked
+            request.ctx.remember_lang = True
+        else:
+            cookie = request.cookies.get("lang")
+            request.ctx.lang = cookie if cookie in available else i18n.negotiate(
+                request.headers.get("accept-language"), available)
+        i18n.current.set(request.ctx.lang)
+
+    @app.on_response
+    async def harden(request: Request, response: HTTPResponse) -> None:
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        if getattr(request.ctx, "remember_lang", False):
+            response.add_cookie("lang", request.ctx.lang, max_age=30 * 24 * 3600,
+                                samesite="Lax", httponly=True, secure=False)
+
+    @app.before_server_start
+    async def start_checkpoints(app: Sanic) -> None:
+        app.add_task(_checkpoints(app), name="checkpoints")
+
+    @app.before_server_stop
+    async def end_streams(app: Sanic) -> None:
+        app.ctx.events.close_all()
+        with contextlib.suppress(Exception):
+            await app.cancel_task("checkpoints", raise_exception=False)
+
+    return app
+
+
+async def _checkpoints(app: Sanic) -> None:
+    """Compact the journal and keep a rotating snapshot every few minutes."""
+    while True:
+        await asyncio.sleep(app.ctx.settings.checkpoint_seconds)
+        try:
+            await app.ctx.store.checkpoint()
+        except Exception as exc:  # a failed snapshot must not stop the event
+            log.error("snapshot failed: %s", exc)

@@ -1,0 +1,76 @@
+"""Jinja2 templates (autoescaped) rendered in the visitor's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from sanic import Request
+from sanic.response import HTTPResponse, html
+
+from .. import i18n, qr
+from ..kit import Localized
+
+
+def _localize(value: Any) -> str:
+    if isinstance(value, Localized):
+        return value.get(i18n.current.get())
+    return "" if value is None else str(value)
+
+
+def _time(value: dt.datetime | str | None) -> str:
+    """Hours as the event's local format: 14h30 in French, 2:30 pm in English."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if i18n.current.get() == "fr":
+        return value.strftime("%Hh%M")
+    return value.strftime("%I:%M %p").lstrip("0").lower()
+
+
+def _date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, format="full", locale=i18n.current.get())
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("popup_tierslieu.web", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(
+        lambda message: i18n.gettext(message),
+        lambda singular, plural, n: i18n.ngettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.filters["l10n"] = _localize
+    env.filters["hour"] = _time
+    env.filters["longdate"] = _date
+    env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
+    return env
+
+
+ENVIRONMENT = build_environment()
+
+
+def render(template: str, **context: Any) -> str:
+    return ENVIRONMENT.get_template(template).render(**context)
+
+
+def page(request: Request, template: str, status: int = 200,
+         headers: dict[str, str] | None = None, **context: Any) -> HTTPResponse:
+    app = request.app
+    context.setdefault("kit", getattr(app.ctx, "kit", None))
+    context.setdefault("lang", getattr(request.ctx, "lang", i18n.DEFAULT))
+    context.setdefault("path", request.path)
+    context.setdefault("csrf", getattr(request.ctx, "csrf", ""))
+    return html(render(template, **context), status=status, headers=headers)

@@ -1,0 +1,99 @@
+"""Registration rules, passes and check-in, on a real store in a temporary folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from popup_tierslieu import domain
+from popup_tierslieu.domain import bookings, participants
+from popup_tierslieu.errors import InvalidInput, NotFound
+from popup_tierslieu.kit import default_kit
+from popup_tierslieu.store import Store
+
+KIT = default_kit(dt.date(2026, 6, 12))
+NOON = dt.datetime(2026, 6, 12, 10, 0, tzinfo=dt.UTC)
+GOOD = {"name": "Hélène Roux", "email": "helene@example.org", "profile": KIT.profiles[0],
+        "commune": "Cucuron", "consent": True, "charter": True}
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path, indexes=domain.INDEXES) as store:
+        yield store
+
+
+def test_register_returns_a_long_random_token(store):
+    p = participants.register(store, KIT, GOOD, NOON)
+    assert len(p["token"]) >= 22  # 16 random bytes, URL-safe
+    assert store.find_one("participants", token=p["token"])["name"] == "Hélène Roux"
+
+
+def test_tokens_are_unique(store):
+    tokens = {participants.register(store, KIT, GOOD, NOON)["token"] for _ in range(300)}
+    assert len(tokens) == 300
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"name": ""}, "name"),
+    ({"name": "x" * 81}, "name"),
+    ({"commune": "   "}, "commune"),
+    ({"email": "not-an-address"}, "email"),
+    ({"profile": "Astronaute"}, "profile"),
+    ({"consent": False}, "consent"),
+    ({"charter": None}, "charter"),
+    ({"answers": {"frequence": "souvent"}}, "answers.frequence"),
+    ({"answers": {"prix-journee": "999"}}, "answers.prix-journee"),
+    ({"answers": {"inconnue": "1"}}, "answers.inconnue"),
+])
+def test_bad_registrations_name_the_field(store, change, field):
+    with pytest.raises(InvalidInput) as caught:
+        participants.register(store, KIT, {**GOOD, **change}, NOON)
+    assert field in caught.value.fields
+    assert store.count("participants") == 0
+
+
+def test_email_is_optional_and_text_is_cleaned(store):
+    p = participants.register(store, KIT, {**GOOD, "email": "", "name": "  Zoé\x07 Lefèvre "},
+                              NOON)
+    assert p["name"] == "Zoé Lefèvre" and p["email"] == ""
+
+
+def test_check_in_is_idempotent_per_day(store):
+    p = participants.register(store, KIT, GOOD, NOON)
+    _, already = participants.check_in(store, KIT, p["token"], now=NOON)
+    assert already is False
+    _, again = participants.check_in(store, KIT, f"http://10.42.0.1:8000/pass/{p['token']}",
+                                     now=NOON + dt.timedelta(hours=2))
+    assert again is True
+    assert store.count("checkins") == 1
+    _, next_day = participants.check_in(store, KIT, p["token"], now=NOON + dt.timedelta(days=1))
+    assert next_day is False and len(participants.checked_in_ids(store)) == 1
+
+
+@pytest.mark.parametrize("raw", ["", "nope", "http://x/pass/", "A" * 30])
+def test_unknown_passes(store, raw):
+    with pytest.raises(NotFound):
+        participants.check_in(store, KIT, raw, now=NOON)
+
+
+def test_search_ignores_accents_and_case(store):
+    participants.register(store, KIT, GOOD, NOON)
+    assert [p["name"] for p in participants.search(store, "helene")] == ["Hélène Roux"]
+    assert participants.search(store, "HÉLÈNE")[0]["commune"] == "Cucuron"
+
+
+def test_deleting_a_participant_erases_them_and_promotes_the_waiting_list(store):
+    workshop = KIT.workshops[0]
+    people = [participants.register(store, KIT, {**GOOD, "name": f"P{i}"}, NOON)
+              for i in range(workshop.capacity + 1)]
+    for p in people:
+        bookings.register(store, KIT, p["id"], workshop.id, NOON)
+    assert bookings.counts(store, workshop.id) == (workshop.capacity, 1)
+    participants.check_in(store, KIT, people[0]["token"], now=NOON)
+    participants.delete(store, KIT, people[0]["id"])
+    assert store.get("participants", people[0]["id"]) is None
+    assert store.find("registrations", participant_id=people[0]["id"]) == []
+    assert store.find("checkins", participant_id=people[0]["id"]) == []
+    assert bookings.counts(store, workshop.id) == (workshop.capacity, 0)

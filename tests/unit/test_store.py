@@ -1,0 +1,151 @@
+"""The durable store: what was committed survives a restart or a crash, and nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+
+import pytest
+
+from popup_tierslieu.errors import StoreCorrupted, StoreUnavailable
+from popup_tierslieu.store import DB_FILE, Store, read_snapshot, snapshot_files
+
+INDEXES = {"participants": ("token",)}
+
+
+def open_store(folder, **options):
+    return Store.open(folder, indexes=INDEXES, **options)
+
+
+def test_committed_writes_survive_reopen(tmp_path):
+    with open_store(tmp_path) as store:
+        first = store.insert("participants", {"name": "Hélène", "token": "a" * 22})
+        store.update("participants", first, {"name": "Hélène B."})
+        second = store.insert("participants", {"name": "Jules", "token": "b" * 22})
+        store.remove("participants", second)
+        store.commit_sync()
+    with open_store(tmp_path) as store:
+        assert store.all("participants") == [{"name": "Hélène B.", "token": "a" * 22, "id": 1}]
+        assert store.find_one("participants", token="a" * 22)["id"] == 1
+        # ids are never reused, even after a removal and a restart
+        assert store.insert("participants", {"name": "Zoé", "token": "c" * 22}) == 3
+
+
+def test_db_json_is_a_tinydb_database(tmp_path):
+    from tinydb import TinyDB
+
+    with open_store(tmp_path) as store:
+        store.insert("participants", {"name": "Inès", "token": "t" * 22})
+        store.commit_sync()
+    db = TinyDB(tmp_path / DB_FILE)
+    assert db.table("participants").all()[0]["name"] == "Inès"
+    db.close()
+
+
+def test_a_crash_keeps_every_commit_and_skips_a_torn_line(tmp_path):
+    store = open_store(tmp_path)
+    for i in range(5):
+        store.insert("participants", {"name": f"p{i}", "token": f"{i:022d}"})
+        store.commit_sync()
+    journal = store._journal_path
+    # Simulate a pulled plug in the middle of the next write: half a line, no newline.
+    with open(journal, "ab") as handle:
+        handle.write(b'{"s": 6, "t": "participants", "i": 6, "d": {"na')
+    store._unlock()  # the process is gone: its lock goes with it
+    with open_store(tmp_path) as reopened:
+        assert [p["name"] for p in reopened.all("participants")] == [f"p{i}" for i in range(5)]
+
+
+def test_a_crash_during_compaction_leaves_the_previous_state_readable(tmp_path):
+    with open_store(tmp_path) as store:
+        store.insert("participants", {"name": "avant", "token": "x" * 22})
+        store.commit_sync()
+    # A crash while writing the next snapshot leaves only a half-written temporary file.
+    (tmp_path / (DB_FILE + ".tmp")).write_text('{"participants": {"1": {"na')
+    with open_store(tmp_path) as store:
+        assert store.find_one("participants", token="x" * 22)["name"] == "avant"
+
+
+def test_concurrent_commits_share_fsyncs_and_all_land(tmp_path):
+    store = open_store(tmp_path)
+    fsyncs = 0
+    real_fsync = os.fsync
+
+    def counting(fd):
+        nonlocal fsyncs
+        fsyncs += 1
+        real_fsync(fd)
+
+    async def one(i):
+        store.insert("participants", {"name": f"n{i}", "token": f"{i:022d}"})
+        await store.commit()
+
+    async def main():
+        await asyncio.gather(*(one(i) for i in range(300)))
+
+    os.fsync = counting
+    try:
+        asyncio.run(main())
+    finally:
+        os.fsync = real_fsync
+    assert fsyncs < 300 / 5, f"{fsyncs} fsyncs for 300 commits: no group commit"
+    store.close()
+    with open_store(tmp_path) as store:
+        assert store.count("participants") == 300
+
+
+def test_a_refused_write_is_rolled_back_and_reported(tmp_path):
+    store = open_store(tmp_path)
+    store.insert("participants", {"name": "saved", "token": "s" * 22})
+    store.commit_sync()
+    real_write = os.write
+
+    def disk_full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    os.write = disk_full
+    try:
+        store.insert("participants", {"name": "lost", "token": "l" * 22})
+        with pytest.raises(StoreUnavailable):
+            store.commit_sync()
+    finally:
+        os.write = real_write
+    # Nothing unacknowledged stays visible, and the store works again once space is back.
+    assert [p["name"] for p in store.all("participants")] == ["saved"]
+    store.insert("participants", {"name": "after", "token": "a" * 22})
+    store.commit_sync()
+    store.close()
+    with open_store(tmp_path) as store:
+        assert [p["name"] for p in store.all("participants")] == ["saved", "after"]
+
+
+def test_a_damaged_database_is_refused_and_left_untouched(tmp_path):
+    with open_store(tmp_path) as store:
+        store.insert("participants", {"name": "x", "token": "x" * 22})
+        store.commit_sync()
+    assert snapshot_files(tmp_path), "closing keeps a snapshot"
+    damaged = b'{"participants": {"1": '
+    (tmp_path / DB_FILE).write_bytes(damaged)
+    with pytest.raises(StoreCorrupted) as caught:
+        open_store(tmp_path)
+    assert "popup restore" in str(caught.value)
+    assert str(snapshot_files(tmp_path)[0]) in str(caught.value)
+    assert (tmp_path / DB_FILE).read_bytes() == damaged
+
+
+def test_a_second_server_cannot_open_the_same_folder(tmp_path):
+    with open_store(tmp_path):
+        with pytest.raises(StoreUnavailable):
+            open_store(tmp_path)
+
+
+def test_compaction_folds_the_journal_into_a_snapshot(tmp_path):
+    with open_store(tmp_path, compact_every=10) as store:
+        for i in range(25):
+            store.insert("participants", {"name": f"n{i}", "token": f"{i:022d}"})
+            store.commit_sync()
+        on_disk = json.loads((tmp_path / DB_FILE).read_text())
+        assert len(on_disk["participants"]) >= 20
+    assert len(read_snapshot(tmp_path / DB_FILE)["participants"]) == 25
