@@ -1,0 +1,54 @@
+"""A real browser: Debian's Chromium driven by Playwright, on a phone-sized viewport."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Chromium must not reach for the closed network at start-up (see the machine notes).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: .ci/run installs it with apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def new_phone(browser, locale: str = "fr-FR", javascript: bool = True):
+    context = browser.new_context(viewport=PHONE, locale=locale, java_script_enabled=javascript,
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser) -> Iterator:
+    """A French phone with JavaScript; use ``new_phone`` for other set-ups."""
+    context = new_phone(browser)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a screenshot for the guides in docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
