@@ -160,7 +160,7 @@ class Kit:
     budget: dict[str, float]
     checklist: tuple[ChecklistItem, ...]
     source: str = "<default>"
-    extra: dict[str, Any] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
 
     def workshop(self, workshop_id: str) -> Workshop | None:
         return next((w for w in self.workshops if w.id == workshop_id), None)
@@ -627,7 +627,7 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
     if c.problems or event is None:
         return None, c.problems
     kit = Kit(event, venue, wifi, profiles, spaces, slots, workshops, categories, desk, survey,
-              charter, licence, budget, checklist, source)
+              charter, licence, budget, checklist, source, text)
     return kit, []
 
 
@@ -640,6 +640,14 @@ def parse(text: str, source: str = "<kit>") -> tuple[Kit | None, list[Problem]]:
                               "fix the syntax at that line (quotes, brackets, '=')",
                               int(match.group(1)) if match else None)]
     return check(data, text, source)
+
+
+KIT_COPY = "kit.toml"
+
+
+def load_event_kit(folder: str | Path) -> Kit:
+    """The kit an event ran with: ``popup up`` keeps a copy in the event folder."""
+    return load(Path(folder) / KIT_COPY)
 
 
 def load(path: str | Path) -> Kit:

@@ -64,6 +64,14 @@ def setup_logging(data_dir: Path) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def keep_kit(kit: Kit, data_dir: Path) -> None:
+    """Keep the kit beside the data, so reports after the event know its survey and prices."""
+    from .kit import KIT_COPY
+    from .settings import write_private
+
+    write_private(data_dir / KIT_COPY, kit.text.rstrip("\n"))
+
+
 def privileged_port_fix(port: int) -> str:
     return i18n.translate(
         "Port %(port)s is reserved to root. Fix: run with sudo, or "
@@ -126,6 +134,7 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
     """Everything up to serving; a PopupError here is the organiser's to fix."""
     prepare_folder(options.data_dir)
     ensure_token(options.data_dir)
+    keep_kit(options.kit, options.data_dir)
     store = Store.open(options.data_dir, indexes=domain.INDEXES)
     try:
         sock = bind(options.host, options.port)

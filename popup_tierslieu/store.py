@@ -506,3 +506,14 @@ def read_snapshot(path: str | Path) -> dict[str, list[Document]]:
     except (ValueError, AttributeError, UnicodeDecodeError) as exc:
         raise StoreCorrupted("%(path)s is not a readable event database",
                              params={"path": str(path)}) from exc
+
+
+def load_tables(folder: str | Path) -> dict[str, list[Document]]:
+    """Everything acknowledged in an event folder, read-only: the snapshot plus the
+    journal's complete lines. Safe while the server runs (no lock taken, nothing
+    written), for reports, exports and backups."""
+    reader = Store(Path(folder))
+    reader._load_snapshot()
+    reader._replay_journals()
+    return {table: [dict(doc) for doc in docs.values()]
+            for table, docs in reader._tables.items()}
