@@ -18,7 +18,7 @@ EMAIL_MAX = 254
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-TRUE = {True, "true", "on", "1", "yes", "oui", 1}
+TRUE = {"true", "on", "1", "yes", "oui"}
 
 
 def new_token() -> str:
@@ -27,7 +27,10 @@ def new_token() -> str:
 
 
 def truthy(value: Any) -> bool:
-    return value in TRUE or (isinstance(value, str) and value.strip().lower() in TRUE)
+    """A ticked box, whether it comes from a form ("on") or JSON (true)."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in TRUE
 
 
 def clean_text(value: Any, max_len: int) -> str:
@@ -35,7 +38,7 @@ def clean_text(value: Any, max_len: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        value = str(value)
+        raise TypeError("text expected")
     text = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
     if len(text) > max_len:
         raise ValueError(max_len)
@@ -59,6 +62,9 @@ def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
             record[key] = clean_text(form.get(key), max_len)
         except ValueError:
             errors[key] = (N_("At most %(max)s characters."), {"max": max_len})
+            continue
+        except TypeError:
+            errors[key] = N_("Invalid value.")
             continue
         if required and not record[key]:
             errors[key] = N_("This field is required.")
