@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from typing import Any
@@ -83,21 +82,29 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
 
     @app.before_server_start
     async def start_checkpoints(app: Sanic) -> None:
-        app.add_task(_checkpoints(app), name="checkpoints")
+        app.ctx.stopping = False
+        app.ctx.checkpoints = asyncio.get_running_loop().create_task(_checkpoints(app))
 
     @app.before_server_stop
     async def end_streams(app: Sanic) -> None:
         app.ctx.events.close_all()
-        with contextlib.suppress(Exception):
-            await app.cancel_task("checkpoints", raise_exception=False)
+        # Let a snapshot in progress finish before the store closes (no second writer).
+        app.ctx.stopping = True
+        await app.ctx.checkpoints
 
     return app
 
 
 async def _checkpoints(app: Sanic) -> None:
     """Compact the journal and keep a rotating snapshot every few minutes."""
-    while True:
-        await asyncio.sleep(app.ctx.settings.checkpoint_seconds)
+    # Sleeps in short steps so that shutdown never has to cancel it mid-snapshot.
+    waited = 0.0
+    while not app.ctx.stopping:
+        await asyncio.sleep(0.5)
+        waited += 0.5
+        if waited < app.ctx.settings.checkpoint_seconds:
+            continue
+        waited = 0.0
         try:
             await app.ctx.store.checkpoint()
         except Exception as exc:  # a failed snapshot must not stop the event
