@@ -71,13 +71,19 @@ def snapshot_files(folder: Path) -> list[Path]:
     return sorted((folder / SNAPSHOTS).glob("db-*.json"), reverse=True)
 
 
-def _restore_hint(folder: Path, damaged: Path) -> str:
+def _corrupted(folder: Path, damaged: Path) -> StoreCorrupted:
+    """The refusal to open a damaged event, naming the last good snapshot."""
     snapshots = snapshot_files(folder)
     if snapshots:
-        return (f"{damaged} cannot be read. The last good snapshot is {snapshots[0]}; "
-                f"restore it with: popup restore {folder} --from {snapshots[0]}")
-    return (f"{damaged} cannot be read and no snapshot exists in {folder / SNAPSHOTS}; "
-            f"move the damaged file aside to start an empty event")
+        return StoreCorrupted(
+            "%(damaged)s cannot be read. The last good snapshot is %(snapshot)s; restore it "
+            "with: popup restore %(folder)s --from %(snapshot)s",
+            params={"damaged": str(damaged), "snapshot": str(snapshots[0]),
+                    "folder": str(folder)})
+    return StoreCorrupted(
+        "%(damaged)s cannot be read and no snapshot exists in %(snapshots)s; move the damaged "
+        "file aside to start an empty event", params={"damaged": str(damaged),
+                                                     "snapshots": str(folder / SNAPSHOTS)})
 
 
 class Store:
@@ -168,7 +174,7 @@ class Store:
                 for key, doc in docs.items():
                     self._put(table, int(key), doc)
         except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-            raise StoreCorrupted(_restore_hint(self.folder, path)) from exc
+            raise _corrupted(self.folder, path) from exc
         self._seq = self._durable = self._snapshot_seq
 
     def _journals(self) -> list[Path]:
@@ -190,7 +196,7 @@ class Store:
                 except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     if torn and number == len(journals) - 1:
                         break
-                    raise StoreCorrupted(_restore_hint(self.folder, path)) from exc
+                    raise _corrupted(self.folder, path) from exc
                 if torn and number == len(journals) - 1:
                     break  # never fsynced as a whole line, so never acknowledged
                 if seq <= self._seq:
