@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from ..errors import N_, Conflict, InvalidInput, NotFound
-from ..kit import Kit, Localized, Workshop
+from ..kit import Kit, Localized, Slot, Workshop
 from . import clock
 
 ACTIVE = ("confirmed", "waitlisted")
@@ -128,11 +128,15 @@ def register(store: Any, kit: Kit, participant_id: int, workshop_id: str,
     by_id = {w.id: w for w in programme(store, kit)}
     for r in mine:
         other = by_id.get(r["workshop_id"])
-        if other is not None and _overlaps(other, target):
+        # A cancelled workshop no longer takes the participant's time.
+        if other is not None and not other.cancelled and _overlaps(other, target):
             raise Conflict("You are already registered for “%(title)s” at the same time.",
                            params={"title": other.title.fr})
-    confirmed, _ = counts(store, workshop_id)
-    status = "confirmed" if confirmed < target.capacity else "waitlisted"
+    # Places freed without a promotion (a capacity raised at the desk) go to those
+    # already waiting before a newcomer can take them.
+    promote(store, kit, workshop_id, now)
+    confirmed, waitlisted = counts(store, workshop_id)
+    status = "confirmed" if confirmed < target.capacity and not waitlisted else "waitlisted"
     record = {"workshop_id": workshop_id, "participant_id": participant_id, "status": status,
               "created_at": clock.stamp(now or clock.utcnow()), "attended": False}
     record["id"] = store.insert("registrations", record)
@@ -143,6 +147,8 @@ def promote(store: Any, kit: Kit, workshop_id: str,
             now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Fill free places from the head of the waiting list; returns who was promoted."""
     target = workshop(store, kit, workshop_id)
+    if target.cancelled:
+        return []
     confirmed, _ = counts(store, workshop_id)
     waiting = sorted((r for r in store.find("registrations", workshop_id=workshop_id)
                       if r["status"] == "waitlisted"), key=lambda r: r["id"])
@@ -190,7 +196,25 @@ def roster(store: Any, workshop_id: str) -> dict[str, list[dict[str, Any]]]:
             "waitlisted": [r for r in regs if r["status"] == "waitlisted"]}
 
 
+def now_and_next(store: Any, kit: Kit, now: dt.datetime | None = None,
+                 upcoming: int = 4) -> tuple[list[Workshop], list[Workshop]]:
+    """What runs now and the next workshops to start, for the room's screen."""
+    local = clock.local(now or clock.utcnow(), kit.event.timezone)
+    items = [w for w in programme(store, kit) if not w.cancelled]
+    running = [w for w in items if w.start <= local < w.end]
+    return running, [w for w in items if w.start > local][:upcoming]
+
+
 # --------------------------------------------------------------------- seats
+def current_slot(kit: Kit, now: dt.datetime | None = None) -> Slot | None:
+    """The slot under way, else the next one today or later (None once all are over)."""
+    local = clock.local(now or clock.utcnow(), kit.event.timezone)
+    for slot in sorted(kit.slots, key=lambda s: s.start):
+        if local < slot.end:
+            return slot
+    return None
+
+
 def _active_seats(store: Any, **criteria: Any) -> list[dict[str, Any]]:
     return [b for b in store.find("seat_bookings", **criteria) if b["status"] == "active"]
 

@@ -20,7 +20,8 @@ def validate_answers(kit: Kit, answers: dict[str, Any], complete: bool = False) 
     """Clean answers keyed by question id. Unknown questions are an error; empty answers
     are dropped. With ``complete``, required questions must be answered."""
     if not isinstance(answers, dict):
-        raise InvalidInput("Survey answers must be an object.", fields={"answers": N_("Invalid answer.")})
+        raise InvalidInput("Survey answers must be an object.",
+                           fields={"answers": N_("Invalid answer.")})
     errors: dict[str, Any] = {}
     clean: dict[str, Any] = {}
     for key in answers:
@@ -36,13 +37,13 @@ def validate_answers(kit: Kit, answers: dict[str, Any], complete: bool = False) 
         if q.kind == "single":
             if isinstance(value, list):
                 value = value[0] if len(value) == 1 else None
-            if value not in q.choice_ids():
+            if not isinstance(value, str) or value not in q.choice_ids():
                 errors[field] = N_("Choose one of the proposed answers.")
                 continue
             clean[q.id] = value
         elif q.kind == "multiple":
             values = _as_list(value)
-            if not all(v in q.choice_ids() for v in values):
+            if not all(isinstance(v, str) and v in q.choice_ids() for v in values):
                 errors[field] = N_("Choose among the proposed answers.")
                 continue
             clean[q.id] = sorted(set(values), key=[c.id for c in q.choices].index)
@@ -60,6 +61,9 @@ def validate_answers(kit: Kit, answers: dict[str, Any], complete: bool = False) 
                 continue
             clean[q.id] = int(number) if number.is_integer() else round(number, 2)
         else:
+            if not isinstance(value, (str, int, float)):
+                errors[field] = N_("Invalid answer.")
+                continue
             text = str(value).strip()
             if len(text) > TEXT_MAX:
                 errors[field] = (N_("At most %(max)s characters."), {"max": TEXT_MAX})

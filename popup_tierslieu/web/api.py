@@ -15,7 +15,7 @@ from ..domain import bookings, desk, participants, survey
 from ..errors import N_, InvalidInput
 from ..kit import Kit, Workshop
 from . import auth
-from .events import CONCIERGE, PUBLIC, for_participant
+from .events import CONCIERGE, for_participant
 
 bp = Blueprint("api", url_prefix="/api/v1")
 
@@ -166,13 +166,22 @@ async def me(request: Request) -> HTTPResponse:
 @bp.delete("/me")
 async def forget_me(request: Request) -> HTTPResponse:
     participant = auth.require_participant(request)
+    await forget(request, participant)
+    return json({"deleted": True})
+
+
+async def forget(request: Request, participant: dict[str, Any]) -> None:
+    """Erase a participant (GDPR) and tell the screens whose places moved."""
     store = request.app.ctx.store
+    held = tuple({r["workshop_id"] for r in bookings.registrations_of(store, participant["id"])})
+    had_seats = bool(bookings.seats_of(store, participant["id"]))
     promoted = bookings.release_all(store, request.app.ctx.kit, participant["id"])
     participants.delete(store, request.app.ctx.kit, participant["id"])
     await store.commit()
     publish_promotions(request, promoted)
-    publish_figures(request, tuple({r["workshop_id"] for r in promoted}))
-    return json({"deleted": True})
+    publish_figures(request, held)
+    if had_seats:
+        request.app.ctx.events.publish("seats", {})
 
 
 @bp.put("/me/answers")
@@ -225,7 +234,8 @@ async def seat_book(request: Request) -> HTTPResponse:
     try:
         seat = int(seat) if seat not in (None, "") else None
     except (TypeError, ValueError):
-        raise InvalidInput("This seat does not exist.", fields={"seat": N_("Invalid value.")}) from None
+        raise InvalidInput("This seat does not exist.",
+                           fields={"seat": N_("Invalid value.")}) from None
     booking = bookings.book_seat(request.app.ctx.store, request.app.ctx.kit, participant["id"],
                                  str(data.get("slot_id", "")), str(data.get("space_id", "")),
                                  seat)

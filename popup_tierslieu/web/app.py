@@ -15,7 +15,7 @@ from .. import i18n
 from ..kit import Kit
 from ..settings import Settings
 from ..store import Store
-from . import api, portal
+from . import api, portal, screen
 from .errors import PopupErrorHandler
 from .events import Broadcaster
 
@@ -57,6 +57,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.ctx.events = Broadcaster()
     app.blueprint(api.bp)
     app.blueprint(portal.bp)
+    app.blueprint(screen.bp)
     app.static("/static", portal.STATIC, name="static")
 
     @app.on_request

@@ -1,25 +1,36 @@
 """The participant's pages: welcome and registration, then the personal pass.
 
-Every page works without JavaScript: forms post, then redirect (303) to a page.
+Every page works without JavaScript: forms post, then redirect (303) back to a
+page that shows the outcome as a one-time message (a "flash" kept in a short-lived
+cookie). A rule the visitor broke ("already registered at that time") is such a
+message, never an error page.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import itertools
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from ..domain import participants
-from ..errors import InvalidInput, NotFound
+from .. import i18n
+from ..domain import bookings, participants, survey
+from ..errors import N_, Conflict, InvalidInput, NotFound, PopupError
 from ..kit import Kit
-from . import api
+from . import api, captive
 from .render import page
 
 bp = Blueprint("portal")
 STATIC = Path(__file__).parent / "static"
 PASS_COOKIE = "pass"
+FLASH_COOKIE = "flash"
+# What a visitor can get wrong in an action; anything else is a real error page.
+RULES = (Conflict, InvalidInput, NotFound)
 
 
 def form_dict(request: Request, kit: Kit) -> dict[str, Any]:
@@ -27,16 +38,20 @@ def form_dict(request: Request, kit: Kit) -> dict[str, Any]:
     form = request.form
     data: dict[str, Any] = {key: form.get(key) for key in (
         "name", "email", "profile", "commune", "consent", "contact_optin", "charter")}
+    data["answers"] = answers_from_form(request, kit)
+    data["lang"] = request.ctx.lang
+    return data
+
+
+def answers_from_form(request: Request, kit: Kit) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for q in kit.survey:
-        values = form.getlist(f"answers.{q.id}") or []
+        values = request.form.getlist(f"answers.{q.id}") or []
         if q.kind == "multiple":
             answers[q.id] = values
         elif values:
             answers[q.id] = values[0]
-    data["answers"] = answers
-    data["lang"] = request.ctx.lang
-    return data
+    return answers
 
 
 def own_pass(request: Request) -> dict[str, Any] | None:
@@ -49,9 +64,97 @@ def own_pass(request: Request) -> dict[str, Any] | None:
         return None
 
 
+# ------------------------------------------------------------------- flash
+def with_flash(response: HTTPResponse, kind: str, message: str,
+               params: dict[str, Any] | None = None) -> HTTPResponse:
+    """Attach a one-time message (an English message id, translated when shown)."""
+    value = base64.urlsafe_b64encode(orjson.dumps([kind, message, params or {}])).decode()
+    response.add_cookie(FLASH_COOKIE, value, max_age=300, httponly=True, samesite="Lax",
+                        secure=False)
+    return response
+
+
+def take_flash(request: Request) -> dict[str, str] | None:
+    """The pending message in the visitor's language, or None."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        kind, message, params = orjson.loads(base64.urlsafe_b64decode(raw.encode()))
+        text = i18n.translate(str(message), params if isinstance(params, dict) else None)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        return None
+    return {"kind": "error" if kind == "error" else "ok", "text": text}
+
+
+def shown(response: HTTPResponse, flash: dict[str, str] | None) -> HTTPResponse:
+    """Forget a message once a page has shown it (Max-Age 0, sent over plain HTTP too)."""
+    if flash is not None:
+        response.add_cookie(FLASH_COOKIE, "", max_age=0, httponly=True, samesite="Lax",
+                            secure=False)
+    return response
+
+
+def back_to_pass(participant: dict[str, Any], kind: str, message: str,
+                 params: dict[str, Any] | None = None) -> HTTPResponse:
+    return with_flash(redirect(f"/pass/{participant['token']}", status=303), kind, message,
+                      params)
+
+
+def refused(participant: dict[str, Any], exc: PopupError) -> HTTPResponse:
+    return back_to_pass(participant, "error", exc.message, exc.params)
+
+
+# ------------------------------------------------------------ pass page data
+def programme_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]]:
+    """The programme by day, each workshop with its places left and my place in it."""
+    mine = {r["workshop_id"]: r for r in bookings.registrations_of(store, participant_id)}
+    days = []
+    for day, items in itertools.groupby(bookings.programme(store, kit),
+                                        key=lambda w: w.start.date()):
+        rows = []
+        for w in items:
+            confirmed, waitlisted = bookings.counts(store, w.id)
+            room = kit.space(w.room)
+            rows.append({"workshop": w, "room": room.name if room else w.room,
+                         "confirmed": confirmed, "waitlisted": waitlisted,
+                         "left": max(0, w.capacity - confirmed), "mine": mine.get(w.id)})
+        days.append({"day": day, "workshops": rows})
+    return days
+
+
+def seats_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]]:
+    """Each slot with its zones' free seats and the participant's own seat in it."""
+    mine = {b["slot_id"]: b for b in bookings.seats_of(store, participant_id)}
+    now = bookings.current_slot(kit)
+    slots: dict[str, dict[str, Any]] = {}
+    for row in bookings.seat_map(store, kit):
+        slot = row["slot"]
+        entry = slots.setdefault(slot.id, {"slot": slot, "zones": [], "mine": mine.get(slot.id),
+                                           "now": now is not None and now.id == slot.id})
+        entry["zones"].append({"space": row["space"], "seats": row["seats"], "free": row["free"]})
+    for entry in slots.values():
+        if entry["mine"]:
+            space = kit.space(entry["mine"]["space_id"])
+            entry["mine_space"] = space.name if space else entry["mine"]["space_id"]
+    return list(slots.values())
+
+
+def pass_context(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
+    store, kit = request.app.ctx.store, request.app.ctx.kit
+    return {"participant": participant, "me": api.me_json(request, participant),
+            "token": participant["token"],
+            "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
+            "programme": programme_view(store, kit, participant["id"]),
+            "seat_slots": seats_view(store, kit, participant["id"])}
+
+
+# ------------------------------------------------------------------- pages
 @bp.get("/")
 async def welcome(request: Request) -> HTTPResponse:
-    return page(request, "register.html", form={}, errors={}, mine=own_pass(request))
+    flash = take_flash(request)
+    return shown(page(request, "register.html", form={}, errors={}, mine=own_pass(request),
+                      flash=flash), flash)
 
 
 @bp.post("/register")
@@ -66,6 +169,7 @@ async def register(request: Request) -> HTTPResponse:
         _, _, message, fields = describe(exc, request.ctx.lang)
         return page(request, "register.html", status=400, form=data, errors=fields,
                     message=message, mine=None)
+    captive.remember(request)
     await request.app.ctx.store.commit()
     api.publish_figures(request)
     response = redirect(f"/pass/{participant['token']}", status=303)
@@ -77,9 +181,114 @@ async def register(request: Request) -> HTTPResponse:
 @bp.get("/pass/<token:str>")
 async def pass_page(request: Request, token: str) -> HTTPResponse:
     participant = participants.by_token(request.app.ctx.store, token)
-    me = api.me_json(request, participant)
-    return page(request, "pass.html", participant=participant, me=me,
-                pass_url=request.app.ctx.settings.pass_url(participant["token"]))
+    flash = take_flash(request)
+    return shown(page(request, "pass.html", flash=flash, errors={},
+                      answers=participant.get("answers") or {},
+                      **pass_context(request, participant)), flash)
+
+
+@bp.get("/pass/<token:str>/fragment")
+async def pass_fragment(request: Request, token: str) -> HTTPResponse:
+    """The live part of the pass page, re-fetched by live.js when something changes."""
+    participant = participants.by_token(request.app.ctx.store, token)
+    return page(request, "pass_live.html", headers={"Cache-Control": "no-store"},
+                **pass_context(request, participant))
+
+
+@bp.post("/pass/<token:str>/workshops/<workshop_id:str>")
+async def workshop_register(request: Request, token: str, workshop_id: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    try:
+        result = bookings.register(request.app.ctx.store, request.app.ctx.kit,
+                                   participant["id"], workshop_id)
+    except RULES as exc:
+        return refused(participant, exc)
+    await request.app.ctx.store.commit()
+    api.publish_figures(request, (workshop_id,))
+    if result["status"] == "confirmed":
+        return back_to_pass(participant, "ok", N_("Your place is confirmed."))
+    return back_to_pass(participant, "ok",
+                        N_("The workshop is full: you are on the waiting list, position "
+                           "%(position)s. Your pass will show it if a place opens up."),
+                        {"position": result["position"]})
+
+
+@bp.post("/pass/<token:str>/workshops/<workshop_id:str>/cancel")
+async def workshop_cancel(request: Request, token: str, workshop_id: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    try:
+        promoted = bookings.cancel(request.app.ctx.store, request.app.ctx.kit,
+                                   participant["id"], workshop_id)
+    except RULES as exc:
+        return refused(participant, exc)
+    await request.app.ctx.store.commit()
+    api.publish_promotions(request, promoted)
+    api.publish_figures(request, (workshop_id,))
+    return back_to_pass(participant, "ok", N_("Your registration is cancelled."))
+
+
+@bp.post("/pass/<token:str>/seats")
+async def seat_book(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    try:
+        booking = bookings.book_seat(request.app.ctx.store, request.app.ctx.kit,
+                                     participant["id"], request.form.get("slot_id", ""),
+                                     request.form.get("space_id", ""))
+    except RULES as exc:
+        return refused(participant, exc)
+    await request.app.ctx.store.commit()
+    request.app.ctx.events.publish("seats", {"slot_id": booking["slot_id"],
+                                             "space_id": booking["space_id"]})
+    return back_to_pass(participant, "ok", N_("Seat %(seat)s is yours."),
+                        {"seat": booking["seat"]})
+
+
+@bp.post("/pass/<token:str>/seats/<booking_id:int>/cancel")
+async def seat_cancel(request: Request, token: str, booking_id: int) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    try:
+        bookings.cancel_seat(request.app.ctx.store, booking_id, participant["id"])
+    except RULES as exc:
+        return refused(participant, exc)
+    await request.app.ctx.store.commit()
+    request.app.ctx.events.publish("seats", {"booking_id": booking_id})
+    return back_to_pass(participant, "ok", N_("Your seat is free again."))
+
+
+@bp.post("/pass/<token:str>/answers")
+async def answers(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    given = answers_from_form(request, request.app.ctx.kit)
+    try:
+        survey.save_answers(request.app.ctx.store, request.app.ctx.kit, participant["id"], given)
+    except InvalidInput as exc:
+        from .errors import describe
+
+        _, _, message, fields = describe(exc, request.ctx.lang)
+        return page(request, "pass.html", status=400, errors=fields, answers=given,
+                    flash={"kind": "error", "text": message},
+                    **pass_context(request, participant))
+    await request.app.ctx.store.commit()
+    return back_to_pass(participant, "ok", N_("Your answers are saved. Thank you!"))
+
+
+@bp.get("/pass/<token:str>/delete")
+async def delete_confirm(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    return page(request, "pass_delete.html", participant=participant, token=token)
+
+
+@bp.post("/pass/<token:str>/delete")
+async def delete(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    if request.form.get("confirm") != "yes":
+        return redirect(f"/pass/{token}/delete", status=303)
+    await api.forget(request, participant)
+    response = with_flash(redirect("/", status=303), "ok",
+                          N_("Your registration and all your data are deleted."))
+    response.add_cookie(PASS_COOKIE, "", max_age=0, httponly=True, samesite="Lax",
+                        secure=False)
+    return response
 
 
 @bp.get("/charter")

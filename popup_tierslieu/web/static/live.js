@@ -1,0 +1,65 @@
+/* Live updates without reloading: on any server-sent event, re-fetch the page's
+   server-rendered fragment and swap it in. Pages work without this script. */
+(function () {
+  "use strict";
+  var box = document.getElementById("live");
+  if (!box || !window.fetch) { return; }
+  var fragment = box.getAttribute("data-fragment");
+  var stream = box.getAttribute("data-stream");
+  var EVENTS = ["stats", "workshop", "seats", "promoted", "swap", "note", "announcement"];
+  var timer = null, busy = false, again = false, source = null, retry = 1000, poll = null;
+
+  function typing() {
+    /* Never pull a form from under the visitor's fingers. */
+    var el = document.activeElement;
+    return el && box.contains(el) && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
+  }
+
+  function refresh() {
+    if (busy || typing()) { again = true; return; }
+    busy = true;
+    fetch(fragment, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html !== null) { box.innerHTML = html; box.setAttribute("data-updated", Date.now()); }
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (again) { again = false; soon(); }
+      });
+  }
+
+  function soon() {
+    /* Many events in a burst (fifty registrations) make one fetch. */
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  }
+
+  function startPolling() {
+    if (!poll) { poll = setInterval(refresh, 20000); }
+  }
+
+  function connect() {
+    if (!window.EventSource || !stream) { startPolling(); return; }
+    source = new EventSource(stream);
+    source.onopen = function () {
+      retry = 1000;
+      if (poll) { clearInterval(poll); poll = null; }
+      soon(); /* catch up on what happened while disconnected */
+    };
+    EVENTS.forEach(function (name) { source.addEventListener(name, soon); });
+    source.onmessage = soon;
+    source.onerror = function () {
+      /* The browser retries by itself unless the stream is closed for good. */
+      if (source.readyState === EventSource.CLOSED) {
+        source = null;
+        startPolling();
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      }
+    };
+  }
+
+  connect();
+})();
