@@ -1,0 +1,50 @@
+"""Each example kit of kits/ runs: `popup up --headless` starts on it and the portal's
+API shows its programme, in French and in English."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from popup_tierslieu.kit import load
+
+from ..conftest import KITS
+
+EXAMPLES = sorted(KITS.glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_popup_up_serves_the_example_kit(make_server, path):
+    kit = load(path)
+    server = make_server(kit=str(path))
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        event = http.get("/api/v1/event", params={"lang": "fr"}).json()
+        assert event["slug"] == kit.event.slug
+        assert event["name"] == kit.event.name.fr
+        listed = {w["id"]: w for w in event["workshops"]}
+        assert set(listed) == {w.id for w in kit.workshops}
+        for workshop in kit.workshops:
+            shown = listed[workshop.id]
+            assert shown["title"] == workshop.title.fr
+            assert (shown["capacity"], shown["confirmed"], shown["waitlisted"]) == (
+                workshop.capacity, 0, 0)
+
+        english = http.get("/api/v1/event", params={"lang": "en"}).json()
+        assert english["name"] == kit.event.name.en
+        assert {w["title"] for w in english["workshops"]} == {
+            w.title.en for w in kit.workshops}
+
+
+def test_the_examples_cover_the_three_formats():
+    kits = {p.stem: load(p) for p in EXAMPLES}
+    assert {"forum-journee", "festival-3-jours", "cafe-village"} <= set(kits)
+    assert len(kits["festival-3-jours"].event.days) == 3
+    # The same talk repeated across hourly slots, as in the source study's programmes.
+    titles = [w.title.fr for w in kits["festival-3-jours"].workshops]
+    assert max(titles.count(t) for t in titles) >= 3
+    assert any(s.kind == "fablab" for s in kits["festival-3-jours"].spaces)
+    for kit in kits.values():
+        measures = {q.measure for q in kit.survey}
+        assert {"frequency", "services", "price", "volunteer", "commute",
+                "work_mode"} <= measures, kit.source
+        assert kit.charter.text.en and kit.checklist and kit.swap_categories
