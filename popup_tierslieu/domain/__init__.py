@@ -10,4 +10,12 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "checkins": ("participant_id",),
     "registrations": ("workshop_id", "participant_id"),
     "seat_bookings": ("slot_id", "participant_id"),
+    "swap_posts": ("participant_id",),
+    "swap_meetings": ("participant_id", "other_id"),
+    "swap_notices": ("participant_id",),
+    "desk_requests": ("participant_id",),
+    "checklist_ticks": ("day",),
+    "notes": ("participant_id",),
+    "photos": ("note_id", "participant_id"),
+    "captive_clients": ("address",),
 }

@@ -1,0 +1,340 @@
+"""Open documentation of the event: notes, their photos and the concierge's log.
+
+"We document what we observe, good and bad, so that everyone benefits": any
+participant and the concierge write notes (Markdown, rendered safely), attach
+photos, and choose to be credited by name or anonymously; everything carries the
+kit's free licence so the export can be published on a wiki as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+
+from ..errors import N_, Forbidden, InvalidInput, NotFound
+from ..kit import Kit, Workshop
+from . import clock
+from .participants import clean_text, fold, truthy
+from .photos import Photo
+
+TITLE_MAX = 120
+BODY_MAX = 20_000
+TAG_MAX = 30
+TAGS_MAX = 10
+LOG_MAX = 500
+UPLOADS = "uploads"
+
+# id -> message id of the label; the order is the order of the form.
+KINDS: dict[str, str] = {
+    "session": N_("Session notes"),
+    "worked": N_("What worked"),
+    "did_not_work": N_("What didn't work"),
+    "idea": N_("Idea for the permanent place"),
+    "tip": N_("Practical tip"),
+}
+ATTRIBUTIONS = ("name", "anonymous")
+CONCIERGE_NAME = N_("The concierge desk")
+
+# The sections of the notes a session host is offered for their workshop.
+HOST_TEMPLATE = (N_("What was presented"), N_("Questions asked"), N_("Resources"),
+                 N_("Follow-up"))
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"])
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "a", "ul", "ol", "li", "blockquote",
+                 "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead",
+                 "tbody", "tr", "th", "td"}
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_-]{16,64}\.(jpg|png|webp)$")
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes: a participant (their id and name) or the concierge."""
+
+    kind: str
+    participant_id: int | None = None
+    name: str = ""
+
+    @classmethod
+    def concierge(cls) -> Author:
+        return cls("concierge")
+
+    @classmethod
+    def participant(cls, record: dict[str, Any]) -> Author:
+        return cls("participant", record["id"], record.get("name", ""))
+
+    def owns(self, record: dict[str, Any]) -> bool:
+        if self.kind == "concierge":
+            return record.get("author_kind") == "concierge"
+        return record.get("participant_id") == self.participant_id
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML that is safe to show: raw HTML is escaped by the parser, then
+    the result is cleaned again so no script, event handler, image or ``javascript:``
+    link can get through, whatever the parser lets pass."""
+    return nh3.clean(_MARKDOWN.render(text or ""), tags=_ALLOWED_TAGS,
+                     attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+                     url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer nofollow")
+
+
+def parse_tags(value: Any) -> list[str]:
+    """Tags from a list or a comma-separated text; trimmed, without '#', deduplicated."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    tags: list[str] = []
+    for item in items:
+        tag = clean_text(item, 1000).lstrip("#").strip()[:TAG_MAX]
+        if tag and fold(tag) not in {fold(t) for t in tags}:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        raise InvalidInput("Some fields need your attention.", fields={
+            "tags": (N_("At most %(max)s tags."), {"max": TAGS_MAX})})
+    return tags
+
+
+def _target(store: Any, kit: Kit, form: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """What the note is about: the event as a whole, a workshop, a space or a swap
+    meeting."""
+    target: dict[str, Any] = {"workshop_id": None, "space_id": None, "swap_id": None}
+    workshop_id = form.get("workshop_id") or None
+    if workshop_id is not None:
+        if kit.workshop(str(workshop_id)) is None:
+            errors["workshop_id"] = N_("Choose a workshop from the programme.")
+        target["workshop_id"] = str(workshop_id)
+    space_id = form.get("space_id") or None
+    if space_id is not None:
+        if kit.space(str(space_id)) is None:
+            errors["space_id"] = N_("Choose a space from the list.")
+        target["space_id"] = str(space_id)
+    swap_id = form.get("swap_id") or None
+    if swap_id is not None:
+        try:
+            target["swap_id"] = int(swap_id)
+        except (TypeError, ValueError):
+            target["swap_id"] = None
+        if target["swap_id"] is None or store.get("swap_meetings", target["swap_id"]) is None:
+            errors["swap_id"] = N_("This swap meeting does not exist.")
+    return target
+
+
+def validate(store: Any, kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    record: dict[str, Any] = {}
+    for key, max_len in (("title", TITLE_MAX), ("body", BODY_MAX)):
+        value = form.get(key)
+        if value is not None and not isinstance(value, str):
+            errors[key] = N_("Invalid value.")
+            continue
+        try:
+            record[key] = clean_text(value, max_len)
+        except ValueError:
+            errors[key] = (N_("At most %(max)s characters."), {"max": max_len})
+            continue
+        if not record[key]:
+            errors[key] = N_("This field is required.")
+    kind = form.get("kind")
+    if kind not in KINDS:
+        errors["kind"] = N_("Choose a kind of note from the list.")
+    record["kind"] = kind
+    attribution = form.get("attribution") or "name"
+    if attribution not in ATTRIBUTIONS:
+        errors["attribution"] = N_("Choose how to be credited.")
+    record["attribution"] = attribution
+    try:
+        record["tags"] = parse_tags(form.get("tags"))
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    record.update(_target(store, kit, form, errors))
+    if errors:
+        raise InvalidInput("Some fields need your attention.", fields=errors)
+    return record
+
+
+def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
+             now: dt.datetime | None = None) -> dict[str, Any]:
+    """Record a note under the kit's licence, credited as its author chose."""
+    record = validate(store, kit, form)
+    if author.kind == "participant":
+        record["participant_id"] = author.participant_id
+        credit = author.name
+    else:
+        credit = clean_text(form.get("author_name"), 80) or CONCIERGE_NAME
+    record.update(author_kind=author.kind,
+                  author_name=credit if record["attribution"] == "name" else None,
+                  licence=kit.licence, created_at=clock.stamp(now or clock.utcnow()))
+    record["id"] = store.insert("notes", record)
+    return record
+
+
+def get_note(store: Any, note_id: Any) -> dict[str, Any]:
+    try:
+        note = store.get("notes", int(note_id))
+    except (TypeError, ValueError):
+        note = None
+    if note is None:
+        raise NotFound("This note does not exist.")
+    return note
+
+
+def notes(store: Any, workshop_id: str | None = None, kind: str | None = None,
+          limit: int | None = None) -> list[dict[str, Any]]:
+    """Notes, newest first, optionally for one workshop ("event" for the event itself)."""
+    found = []
+    for note in store.scan("notes"):
+        if workshop_id == "event" and note.get("workshop_id"):
+            continue
+        if workshop_id not in (None, "event") and note.get("workshop_id") != workshop_id:
+            continue
+        if kind is not None and note.get("kind") != kind:
+            continue
+        found.append(dict(note))
+    found.sort(key=lambda n: (n["created_at"], n["id"]), reverse=True)
+    return found[:limit] if limit else found
+
+
+def notes_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
+    return sorted(store.find("notes", participant_id=participant_id),
+                  key=lambda n: n["id"], reverse=True)
+
+
+# ---------------------------------------------------------------------- photos
+def publishable(photo: dict[str, Any]) -> bool:
+    """A photo may be published unless it shows people who did not agree."""
+    return not photo.get("people") or bool(photo.get("agreed"))
+
+
+def photos_of(store: Any, note_id: int, public_only: bool = False) -> list[dict[str, Any]]:
+    found = store.find("photos", note_id=note_id)
+    return [p for p in found if publishable(p)] if public_only else found
+
+
+def _write_file(folder: Path, name: str, data: bytes) -> None:
+    """Durable before the record that points to it: temporary file, fsync, rename."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = folder / f".{name}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, folder / name)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def add_photo(store: Any, data_dir: Path, note: dict[str, Any], author: Author, photo: Photo,
+              form: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
+    """Attach a cleaned photo to a note; only the note's author may. The file gets a
+    random name chosen here, never the name the phone sent."""
+    if not author.owns(note):
+        raise Forbidden("Only the author of this note can add photos to it.")
+    people = truthy(form.get("people"))
+    name = f"{secrets.token_urlsafe(18)}.{photo.extension}"
+    _write_file(Path(data_dir) / UPLOADS, name, photo.data)
+    record: dict[str, Any] = {
+        "note_id": note["id"], "file": name, "format": photo.format, "mime": photo.mime,
+        "width": photo.width, "height": photo.height, "size": len(photo.data),
+        "people": people, "agreed": people and truthy(form.get("agreed")),
+        "author_kind": author.kind, "created_at": clock.stamp(now or clock.utcnow())}
+    if note.get("participant_id") is not None:
+        # Erasing the note's author erases their photos with their notes.
+        record["participant_id"] = note["participant_id"]
+    record["id"] = store.insert("photos", record)
+    return record
+
+
+def get_photo(store: Any, photo_id: int) -> dict[str, Any]:
+    photo = store.get("photos", photo_id)
+    if photo is None or store.get("notes", photo["note_id"]) is None:
+        raise NotFound("This photo does not exist.")
+    return photo
+
+
+def photo_path(data_dir: Path, photo: dict[str, Any]) -> Path:
+    """Where a photo's file is, checked so no stored name can point outside uploads/."""
+    name = photo.get("file", "")
+    if not _FILE_NAME.match(name):
+        raise NotFound("This photo does not exist.")
+    return Path(data_dir) / UPLOADS / name
+
+
+# ------------------------------------------------------------------ attribution
+def credit(note: dict[str, Any]) -> str | None:
+    """The name a note is credited to, or None when its author chose anonymity."""
+    return note.get("author_name") if note.get("attribution") == "name" else None
+
+
+def attributions(notes_list: list[dict[str, Any]]) -> tuple[list[str], int]:
+    """The names to credit (sorted, once each) and how many notes are anonymous."""
+    names: dict[str, str] = {}
+    anonymous = 0
+    for note in notes_list:
+        name = credit(note)
+        if name:
+            names.setdefault(fold(name), name)
+        else:
+            anonymous += 1
+    return sorted(names.values(), key=fold), anonymous
+
+
+# ---------------------------------------------------------------- session hosts
+def hosted_workshops(kit: Kit, participant: dict[str, Any]) -> list[Workshop]:
+    """The workshops a participant hosts: those the concierge marked them as host of,
+    and those whose ``host`` in the kit names them (accents and case ignored; a host
+    field may list several people separated by commas, "et" or "and")."""
+    name = fold(participant.get("name") or "").strip()
+    marked = set(participant.get("hosts") or ())
+    hosted = []
+    for workshop in kit.workshops:
+        hosts = {fold(h).strip() for h in re.split(r",|;|&|\bet\b|\band\b", workshop.host)}
+        if workshop.id in marked or (name and name in hosts):
+            hosted.append(workshop)
+    return hosted
+
+
+def mark_host(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> dict[str, Any]:
+    """The concierge marks a participant as the host of a workshop."""
+    if kit.workshop(workshop_id) is None:
+        raise NotFound("Unknown workshop.")
+    participant = store.get("participants", participant_id)
+    if participant is None:
+        raise NotFound("Unknown participant.")
+    hosts = list(participant.get("hosts") or [])
+    if workshop_id not in hosts:
+        hosts.append(workshop_id)
+        participant = store.update("participants", participant_id, {"hosts": hosts})
+    return participant
+
+
+# -------------------------------------------------------------- concierge's log
+def add_log_entry(store: Any, text: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+    """A quick timestamped line of the "mémoire des activités"."""
+    try:
+        clean = clean_text(text, LOG_MAX)
+    except ValueError:
+        raise InvalidInput("Some fields need your attention.", fields={
+            "text": (N_("At most %(max)s characters."), {"max": LOG_MAX})}) from None
+    if not clean:
+        raise InvalidInput("Some fields need your attention.",
+                           fields={"text": N_("This field is required.")})
+    record = {"text": clean, "at": clock.stamp(now or clock.utcnow()),
+              "author_kind": "concierge"}
+    record["id"] = store.insert("journal", record)
+    return record
+
+
+def log_entries(store: Any, limit: int | None = None) -> list[dict[str, Any]]:
+    """The log, oldest first (the order it is read in), or its last ``limit`` lines."""
+    entries = sorted(store.all("journal"), key=lambda e: (e["at"], e["id"]))
+    return entries[-limit:] if limit else entries
