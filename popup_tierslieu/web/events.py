@@ -23,7 +23,7 @@ def for_participant(participant_id: int) -> str:
     return f"participant:{participant_id}"
 
 
-@dataclass
+@dataclass(eq=False)  # subscribers live in a set: hashed by identity
 class Subscriber:
     concierge: bool = False
     participant_id: int | None = None
