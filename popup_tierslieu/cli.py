@@ -220,6 +220,60 @@ def cmd_kit_new(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------ safekeeping
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import backup
+
+    target = backup(Path(args.dir), Path(args.to))
+    print(i18n.translate("Backup written to %(path)s. Restore it with: popup restore %(dir)s "
+                         "--from %(path)s", {"path": str(target), "dir": args.dir}))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import restore
+
+    aside = restore(Path(args.dir), Path(args.source))
+    print(i18n.translate("Restored %(source)s into %(dir)s; the replaced files are kept in "
+                         "%(aside)s.", {"source": args.source, "dir": args.dir,
+                                        "aside": str(aside)}))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from .settings import ensure_token
+
+    folder = find_token_dir(args.data)
+    if not (folder / "concierge.token").exists():
+        raise Fail(i18n.translate("No concierge token in %(dir)s.", {"dir": str(folder)}))
+    token = ensure_token(folder, rotate=args.rotate)
+    if args.rotate:
+        print(_("New concierge token (the old one no longer works, even in open "
+                "consoles):"), file=sys.stderr)
+    print(token)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from .backup import purge
+
+    if not args.yes:
+        try:
+            answer = input(i18n.translate(
+                "Remove the personal data of %(dir)s for good (names, e-mails and passes "
+                "of everyone who did not ask to be contacted)? [y/N] ",
+                {"dir": args.dir})).strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("o", "oui", "y", "yes"):
+            raise Fail(_("Nothing was removed."))
+    changed = purge(Path(args.dir))
+    print(i18n.translate("Purged: %(pseudonymised)s participant(s) made anonymous, "
+                         "%(kept_for_contact)s kept for contact as they asked, %(removed)s "
+                         "private record(s) removed; the aggregates are kept.", changed))
+    return 0
+
+
 # ------------------------------------------------------------------- parser
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, then the usage hint
@@ -250,6 +304,27 @@ def build_parser() -> argparse.ArgumentParser:
     stop = sub.add_parser("stop", help=_("stop a running server"))
     stop.add_argument("--data")
     stop.set_defaults(func=cmd_stop)
+
+    backup = sub.add_parser("backup", help=_("copy the event data, even while it runs"))
+    backup.add_argument("dir", help=_("event folder"))
+    backup.add_argument("--to", required=True, help=_("a folder (a USB stick) or a new path"))
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help=_("bring back a snapshot or a backup"))
+    restore.add_argument("dir", help=_("event folder"))
+    restore.add_argument("--from", dest="source", required=True,
+                         help=_("a snapshot file, or a folder made by popup backup"))
+    restore.set_defaults(func=cmd_restore)
+
+    token = sub.add_parser("token", help=_("show or replace the concierge token"))
+    token.add_argument("--data", help=_("event folder"))
+    token.add_argument("--rotate", action="store_true", help=_("replace it at once"))
+    token.set_defaults(func=cmd_token)
+
+    purge = sub.add_parser("purge", help=_("remove personal data after the event"))
+    purge.add_argument("dir", help=_("event folder"))
+    purge.add_argument("--yes", action="store_true", help=_("do not ask"))
+    purge.set_defaults(func=cmd_purge)
 
     kit = sub.add_parser("kit", help=_("check or create a kit"))
     kit_sub = kit.add_subparsers(dest="kit_command", required=True, parser_class=Parser)

@@ -25,6 +25,7 @@ from .net import lan
 from .settings import Settings, ensure_token
 from .store import Store
 from .web.app import create_app
+from .web.security import GuardedProtocol
 
 log = logging.getLogger("popup")
 
@@ -183,4 +184,4 @@ def serve(options: ServeOptions) -> None:
     setup_logging(options.data_dir)
     app, sock, _ = build(options)
     app.run(sock=sock, single_process=True, motd=False, access_log=False, debug=False,
-            auto_reload=False)
+            auto_reload=False, protocol=GuardedProtocol)

@@ -41,6 +41,13 @@ class Settings:
     captive: bool = False
     max_upload_bytes: int = int(os.environ.get("POPUP_MAX_UPLOAD_BYTES", 8 * 1024 * 1024))
     checkpoint_seconds: float = float(os.environ.get("POPUP_CHECKPOINT_SECONDS", 300))
+    # Per client address, "requests/seconds" (web/security.py): a family registering on one
+    # phone passes, a script filling the event does not; the desk is never limited.
+    rate_register: str = os.environ.get("POPUP_RATE_REGISTER", "30/60")
+    # Wrong passes or tokens tried from one address before it must wait.
+    rate_failed_tokens: str = os.environ.get("POPUP_RATE_FAILED_TOKENS", "20/300")
+    # The whole time a request may take to arrive, against clients that drip bytes.
+    request_timeout: float = float(os.environ.get("POPUP_REQUEST_TIMEOUT", 20))
     _token_cache: tuple[int, str] = field(default=(0, ""), repr=False)
 
     @property

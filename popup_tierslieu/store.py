@@ -514,12 +514,36 @@ def read_snapshot(path: str | Path) -> dict[str, list[Document]]:
                              params={"path": str(path)}) from exc
 
 
+def _read_acknowledged(folder: Path, attempts: int = 20) -> Store:
+    """A reader holding what the folder acknowledged. A compaction by the running server
+    between reading db.json and its journals would leave a gap (the journal read starts
+    after the snapshot that was read) or a vanished journal: then read again."""
+    for _ in range(attempts):
+        reader = Store(folder)
+        try:
+            reader._load_snapshot()
+            journals = reader._journals()
+            first = int(journals[0].name[len(JOURNAL_PREFIX):].split(".")[0]) if journals else 0
+            if first > reader._seq + 1:
+                continue
+            reader._replay_journals()
+        except FileNotFoundError:
+            continue
+        return reader
+    raise StoreUnavailable("The event data kept changing while being read; try again.")
+
+
+def consistent_state(folder: str | Path) -> dict[str, Any]:
+    """Everything acknowledged in an event folder as one ``db.json`` document (ids and
+    next ids included), read-only and safe while the server runs: for backups."""
+    reader = _read_acknowledged(Path(folder))
+    return reader._state_copy(reader._seq)
+
+
 def load_tables(folder: str | Path) -> dict[str, list[Document]]:
     """Everything acknowledged in an event folder, read-only: the snapshot plus the
     journal's complete lines. Safe while the server runs (no lock taken, nothing
     written), for reports, exports and backups."""
-    reader = Store(Path(folder))
-    reader._load_snapshot()
-    reader._replay_journals()
+    reader = _read_acknowledged(Path(folder))
     return {table: [dict(doc) for doc in docs.values()]
             for table, docs in reader._tables.items()}

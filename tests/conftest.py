@@ -91,6 +91,13 @@ class Server:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
 
+    def csrf(self, client: httpx.Client) -> str:
+        """The value a form post must carry in its ``csrf`` field: the client's CSRF
+        cookie, set by the first page it fetched (web/security.py)."""
+        if "csrf" not in client.cookies:
+            client.get(self.url + "/")
+        return client.cookies["csrf"]
+
     def register(self, client: httpx.Client | None = None, **fields: object) -> dict:
         body = {"name": "Camille Martin", "profile": "Habitant·e", "commune": "Lourmarin",
                 "consent": True, "charter": True, **fields}

@@ -15,7 +15,7 @@ from .. import i18n
 from ..kit import Kit
 from ..settings import Settings
 from ..store import Store
-from . import api, portal, screen
+from . import api, portal, screen, security
 from .errors import PopupErrorHandler
 from .events import Broadcaster
 
@@ -43,7 +43,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
                 dumps=_dumps, configure_logging=False)
     app.config.update(
         REQUEST_MAX_SIZE=settings.max_upload_bytes + 256 * 1024,
-        REQUEST_TIMEOUT=20,
+        REQUEST_TIMEOUT=settings.request_timeout,
         RESPONSE_TIMEOUT=24 * 3600,  # server-sent event streams stay open all day
         KEEP_ALIVE_TIMEOUT=15,
         GRACEFUL_SHUTDOWN_TIMEOUT=2,
@@ -80,6 +80,8 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
         if getattr(request.ctx, "remember_lang", False):
             response.add_cookie("lang", request.ctx.lang, max_age=30 * 24 * 3600,
                                 samesite="Lax", httponly=True, secure=False)
+
+    security.install(app)
 
     @app.before_server_start
     async def start_checkpoints(app: Sanic) -> None:

@@ -87,14 +87,15 @@ def test_registration_form_without_javascript(server):
         home = http.get("/")
         assert home.status_code == 200 and 'lang="fr"' in home.text
         assert "S'inscrire" in home.text or "S&#39;inscrire" in home.text
-        rejected = http.post("/register", data={"name": "", "commune": "Apt"})
+        rejected = http.post("/register", data={"name": "", "commune": "Apt",
+                                                "csrf": server.csrf(http)})
         assert rejected.status_code == 400
         assert "Ce champ est obligatoire." in rejected.text
         assert 'value="Apt"' in rejected.text  # what was typed is kept
         event = http.get("/api/v1/event").json()
         done = http.post("/register", data={
             "name": "<script>alert(1)</script>", "profile": event["profiles"][0],
-            "commune": "Apt", "consent": "on", "charter": "on"})
+            "commune": "Apt", "consent": "on", "charter": "on", "csrf": server.csrf(http)})
         assert done.status_code == 303
         pass_page = http.get(done.headers["location"])
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pass_page.text

@@ -1,0 +1,133 @@
+"""Copies of an event folder that survive the laptop: ``popup backup``, ``popup restore``
+and ``popup purge``.
+
+A backup is taken while the server runs, without its lock and without writing in
+the event folder: the database as of the last acknowledged write (``db.json`` plus
+the journal's complete lines, see store.py), and the files beside it (the kit,
+uploaded photos). A restore needs the folder to itself, and never deletes what it
+replaces: the current database and journals are moved aside first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from . import domain
+from .domain import retention
+from .errors import PopupError, StoreUnavailable
+from .settings import TOKEN_FILE
+from .store import (
+    DB_FILE,
+    JOURNAL_PREFIX,
+    LOCK_FILE,
+    SNAPSHOTS,
+    Store,
+    consistent_state,
+    read_snapshot,
+)
+
+# What a backup leaves out: the server's own working files and the concierge's secret.
+NOT_COPIED = {DB_FILE, DB_FILE + ".tmp", LOCK_FILE, TOKEN_FILE, "server.pid", SNAPSHOTS,
+              "logs"}
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(orjson.dumps(data))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def backup(folder: Path, to: Path) -> Path:
+    """Copy a consistent snapshot of ``folder`` into a new folder under ``to`` (an
+    existing directory, a USB stick say) or to ``to`` itself; returns the copy."""
+    if not (folder / DB_FILE).exists() and not any(folder.glob(f"{JOURNAL_PREFIX}*")):
+        raise PopupError("%(folder)s holds no event data.", params={"folder": str(folder)})
+    state = consistent_state(folder)
+    target = to / f"{folder.resolve().name}-{_stamp()}" if to.is_dir() else to
+    if target.exists():
+        raise PopupError("%(target)s already exists; choose another place.",
+                         params={"target": str(target)})
+    target.mkdir(parents=True, mode=0o700)
+    for item in folder.iterdir():
+        if item.name in NOT_COPIED or item.name.startswith((JOURNAL_PREFIX, ".")):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, target / item.name)
+        else:
+            shutil.copy2(item, target / item.name)
+    _write_json(target / DB_FILE, state)
+    return target
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold the folder as a server would, or refuse while a server holds it."""
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreUnavailable(
+                "A popup server is using %(folder)s; stop it first (popup stop --data "
+                "%(folder)s).", params={"folder": str(folder)}) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def restore(folder: Path, source: Path) -> Path:
+    """Make ``source`` (a snapshot, or a backup folder or its db.json) the event's
+    database. The replaced files are moved to a new folder, returned."""
+    if source.is_dir():
+        source = source / DB_FILE
+    read_snapshot(source)  # refuses a damaged or foreign file before anything moves
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with exclusive(folder):
+        aside = folder / f"replaced-{_stamp()}"
+        aside.mkdir(mode=0o700)
+        for old in [folder / DB_FILE, *folder.glob(f"{JOURNAL_PREFIX}*.jsonl")]:
+            if old.exists():
+                os.replace(old, aside / old.name)
+        tmp = folder / (DB_FILE + ".tmp")
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, folder / DB_FILE)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return aside
+
+
+def purge(folder: Path) -> dict[str, int]:
+    """Remove the personal data of a finished event (see domain/retention.py), and
+    every copy that still holds it: snapshots, replaced databases."""
+    if not (folder / DB_FILE).exists():
+        raise PopupError("%(folder)s holds no event data.", params={"folder": str(folder)})
+    with Store.open(folder, indexes=domain.INDEXES) as store:
+        changed = retention.purge(store)
+        store.commit_sync()
+        for stale in (folder / SNAPSHOTS).glob("db-*.json"):
+            stale.unlink()
+        for replaced in folder.glob("replaced-*"):
+            shutil.rmtree(replaced)
+    return changed

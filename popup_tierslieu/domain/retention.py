@@ -1,0 +1,40 @@
+"""What we keep after the event (``popup purge``): the aggregates the appetite report
+needs, under pseudonymous ids, and nothing that names or reaches a person who did
+not ask to be contacted.
+
+Kept for everyone: the participant's id, profile, commune, language, survey answers,
+registration time and source, check-ins, workshop registrations and seat bookings,
+and what they published on purpose under the event's licence (swap posts, notes,
+photos without EXIF). Kept only for those who ticked "contact me about the future
+tiers-lieu": their name and e-mail. Removed for everyone: the pass token (the pass
+stops working), private exchanges (swap meetings and notices, desk requests) and the
+network addresses seen by the captive portal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Fields of a participant that name or reach them.
+IDENTIFYING = ("name", "email", "phone")
+# Tables of private exchanges and network traces: nothing in them feeds the report.
+PRIVATE_TABLES = ("swap_meetings", "swap_notices", "desk_requests", "captive_clients")
+
+
+def purge(store: Any) -> dict[str, int]:
+    """Pseudonymise participants and remove private tables; returns what changed."""
+    pseudonymised = kept_for_contact = removed = 0
+    for participant in store.all("participants"):
+        changes: dict[str, Any] = {"token": None, "purged": True}
+        if participant.get("contact_optin"):
+            kept_for_contact += 1
+        else:
+            changes.update({field: None for field in IDENTIFYING if field in participant})
+            pseudonymised += 1
+        store.update("participants", participant["id"], changes)
+    for table in PRIVATE_TABLES:
+        for doc in store.all(table):
+            store.remove(table, doc["id"])
+            removed += 1
+    return {"pseudonymised": pseudonymised, "kept_for_contact": kept_for_contact,
+            "removed": removed}

@@ -1,0 +1,201 @@
+"""What keeps a curious or careless visitor of an open Wi-Fi out.
+
+* CSRF: a double-submit cookie. Every visitor gets a random ``csrf`` cookie; the
+  forms carry the same value in a hidden field (``render.page`` fills it); a
+  form-encoded or multipart POST outside ``/api/`` must bring both, equal. Another
+  site can make a phone post a form here, but it can neither read nor set our
+  cookie. The API is not concerned: it authenticates with a bearer header, which a
+  foreign page cannot make a browser send.
+* Rate limits per client address, as token buckets: registrations (a script
+  filling the event with fake people), and failed token look-ups (someone trying
+  pass URLs until one opens). The concierge's own requests are never limited.
+* Slow clients: Sanic's request timeout restarts with every byte received, so a
+  client dripping one byte a second would hold a connection for ever;
+  ``GuardedProtocol`` bounds the whole time a request may take to arrive.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import monotonic as _now
+
+from sanic import Request, Sanic
+from sanic.exceptions import RequestTimeout
+from sanic.http import Stage
+from sanic.response import HTTPResponse
+from sanic.server.protocols.http_protocol import HttpProtocol
+
+from ..errors import Forbidden, RateLimited
+from . import auth
+
+CSRF_COOKIE = "csrf"
+CSRF_FIELD = "csrf"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# A bucket that has been full this long is forgotten, so memory stays bounded.
+IDLE_FORGET = 3600.0
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """``"30/60"``: 30 requests per 60 seconds (a burst of 30, refilled evenly)."""
+    count, _, seconds = text.partition("/")
+    return max(1, int(count)), max(0.001, float(seconds or 60))
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass
+class RateLimit:
+    """A token bucket per client address: ``burst`` requests at once, then one every
+    ``period / burst`` seconds."""
+
+    burst: int
+    period: float
+    clock: Callable[[], float] = time.monotonic
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, clock: Callable[[], float] = time.monotonic) -> RateLimit:
+        burst, period = parse_rate(text)
+        return cls(burst, period, clock)
+
+    @property
+    def rate(self) -> float:
+        return self.burst / self.period
+
+    def _refilled(self, key: str) -> Bucket:
+        now = self.clock()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) > 10_000:
+                self._forget(now)
+            bucket = self.buckets[key] = Bucket(float(self.burst), now)
+        else:
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+            bucket.stamp = now
+        return bucket
+
+    def _forget(self, now: float) -> None:
+        for key, bucket in list(self.buckets.items()):
+            if now - bucket.stamp > IDLE_FORGET:
+                del self.buckets[key]
+
+    def retry_after(self, key: str) -> int:
+        """0 if ``key`` may go on, else the seconds to wait for the next token."""
+        bucket = self._refilled(key)
+        if bucket.tokens >= 1:
+            return 0
+        return max(1, math.ceil((1 - bucket.tokens) / self.rate))
+
+    def take(self, key: str) -> int:
+        """Spend one token; returns 0, or the seconds to wait when none is left."""
+        wait = self.retry_after(key)
+        if not wait:
+            self.buckets[key].tokens -= 1
+        return wait
+
+
+def client_address(request: Request) -> str:
+    """The socket's peer: phones reach the laptop directly, with no proxy whose
+    forwarded-for header we could trust."""
+    return request.ip or "?"
+
+
+def looks_up_a_token(request: Request) -> bool:
+    """A request that presents a pass or a token: these are what a brute force tries."""
+    return (request.path.startswith("/pass/") or "authorization" in request.headers
+            or "token" in request.args)
+
+
+def is_form_post(request: Request) -> bool:
+    return (request.method in UNSAFE and not request.path.startswith("/api/")
+            and request.content_type.split(";")[0].strip().lower() in FORM_TYPES)
+
+
+def check_csrf(request: Request) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.form.get(CSRF_FIELD, "") if request.form else ""
+    if not (cookie and sent and secrets.compare_digest(cookie.encode(), sent.encode())):
+        raise Forbidden("This form has expired or did not come from this site. Reload the "
+                        "page and send it again.")
+
+
+def install(app: Sanic) -> None:
+    """Attach the checks to an app built by ``create_app`` (its settings on ``app.ctx``)."""
+    settings = app.ctx.settings
+    registrations = RateLimit.parse(settings.rate_register)
+    failures = RateLimit.parse(settings.rate_failed_tokens)
+    app.ctx.rate_limits = {"register": registrations, "failed_tokens": failures}
+
+    @app.on_request
+    async def guard(request: Request) -> None:
+        request.ctx.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        request.ctx.new_csrf = CSRF_COOKIE not in request.cookies
+        if is_form_post(request):
+            check_csrf(request)
+        address = client_address(request)
+        if looks_up_a_token(request) and not auth.is_concierge(request):
+            wait = failures.retry_after(address)
+            if wait:
+                raise RateLimited("Too many wrong passes from this device. Try again in "
+                                  "%(retry_after)s seconds.", params={"retry_after": wait})
+        if (request.method == "POST" and request.path in ("/register", "/api/v1/participants")
+                and not auth.is_concierge(request)):
+            wait = registrations.take(address)
+            if wait:
+                raise RateLimited("Too many registrations from this device. Try again in "
+                                  "%(retry_after)s seconds, or ask the desk.",
+                                  params={"retry_after": wait})
+
+    @app.on_response
+    async def count_failures(request: Request, response: HTTPResponse) -> None:
+        failed_lookup(request, response, failures)
+        if getattr(request.ctx, "new_csrf", False) and not request.path.startswith("/api/"):
+            response.add_cookie(CSRF_COOKIE, request.ctx.csrf, samesite="Strict",
+                                httponly=True, secure=False, max_age=7 * 24 * 3600)
+
+
+def failed_lookup(request: Request, response: HTTPResponse, failures: RateLimit) -> None:
+    """A wrong pass or token costs one token of the address's bucket."""
+    if response.status not in (401, 403, 404) or not looks_up_a_token(request):
+        return
+    if auth.is_concierge(request):
+        return
+    failures.take(client_address(request))
+
+
+class GuardedProtocol(HttpProtocol):
+    """Sanic's HTTP/1.1 protocol with a bound on the whole time a request may take to
+    arrive (headers and body), counted from its first byte."""
+
+    __slots__ = ("_arrival",)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._arrival = 0.0
+
+    def _arriving(self) -> bool:
+        http = getattr(self, "_http", None)
+        return http is not None and (http.stage is Stage.REQUEST or (
+            http.stage is Stage.HANDLER and bool(http.request_body)))
+
+    def data_received(self, data: bytes) -> None:
+        http = getattr(self, "_http", None)
+        if http is None or http.stage in (Stage.IDLE, Stage.RESPONSE):
+            self._arrival = _now()
+        super().data_received(data)
+
+    def check_timeouts(self) -> None:
+        if (self._task and self._arriving() and self._arrival
+                and _now() - self._arrival > self.request_timeout):
+            self._http.exception = RequestTimeout("Request Timeout")
+            self._task.cancel("The request took too long to arrive")
+            return
+        super().check_timeouts()
