@@ -144,10 +144,10 @@ def after_console(child: subprocess.Popen[bytes], folder: Path) -> int:
 
 
 def run_console(url: str, token: str) -> None:
-    from .console.app import ConsoleApp
+    from .console.app import create_app
     from .console.client import ApiClient
 
-    ConsoleApp(ApiClient(url, token, lang=i18n.current.get())).run()
+    create_app(ApiClient(url, token, lang=i18n.current.get())).run()
 
 
 # ------------------------------------------------------------------ console
@@ -274,6 +274,108 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+# -------------------------------------------------------------------- venue
+def cmd_poster(args: argparse.Namespace) -> int:
+    from .poster import Poster, default_address, find_browser, to_pdf
+
+    kit = load_kit(args.kit)
+    poster = Poster(kit, args.address or default_address(), args.port)
+    out = Path(args.out or f"poster-{kit.event.slug}.html")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(poster.html(), encoding="utf-8")
+    except OSError as exc:
+        raise Fail(i18n.translate("Cannot write %(path)s: %(reason)s",
+                                  {"path": str(out), "reason": exc.strerror})) from None
+    print(i18n.translate("Poster written to %(path)s (portal: %(url)s, %(name)s).",
+                         {"path": str(out), "url": poster.portal_url,
+                          "name": poster.name_url}))
+    browser = None if args.no_pdf else find_browser()
+    if browser and to_pdf(out, out.with_suffix(".pdf"), browser):
+        print(i18n.translate("PDF written to %(path)s.", {"path": str(out.with_suffix(".pdf"))}))
+    elif not args.no_pdf:
+        print(_("No PDF (Chromium is not installed): print the HTML page from a browser, "
+                "in A4."), file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .net.doctor import checks, report
+
+    findings = checks()
+    print(report(findings))
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def cmd_hotspot(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .net import hotspot
+
+    interface = args.ifname or next(iter(hotspot.wireless_interfaces()), "wlan0")
+    commands = (hotspot.stop_commands() if args.stop
+                else hotspot.start_commands(load_kit(args.kit).wifi, interface))
+    if not args.apply:
+        print(_("Commands to run (or add --apply):"))
+        for command in commands:
+            print("  sudo " + shlex.join(command))
+        return 0
+    if not hotspot.nmcli_available():
+        raise Fail(_("nmcli is not installed: install NetworkManager, or start the hotspot "
+                     "by other means."))
+    for position, command in enumerate(commands):
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Deleting a hotspot that does not exist yet is expected to fail.
+        if done.returncode != 0 and not (position == 0 and not args.stop):
+            raise Fail(i18n.translate("%(command)s failed: %(reason)s",
+                                      {"command": shlex.join(command),
+                                       "reason": (done.stderr or done.stdout).strip()}))
+    print(_("Hotspot stopped.") if args.stop else i18n.translate(
+        "Hotspot %(ssid)s started on %(interface)s; now run: popup up --captive",
+        {"ssid": load_kit(args.kit).wifi.ssid, "interface": interface}))
+    return 0
+
+
+# ------------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from .report.render import write_report
+    from .report.source import read_event
+
+    folders = [Path(d) for d in args.dirs]
+    out = Path(args.out) if args.out else folders[0] / "report"
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(_("Building the appetite report"), total=len(folders) + 4)
+        events = []
+        for folder in folders:
+            events.append(read_event(folder))
+            progress.advance(task)
+        write_report(events, out, args.lang, step=lambda _name: progress.advance(task))
+    print(i18n.translate("Appetite report written to %(path)s",
+                         {"path": str(out / "report.html")}))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .report.source import read_event
+
+    folder = Path(args.dir)
+    out = Path(args.out) if args.out else folder / "export"
+    event = read_event(folder)
+    if args.format == "docs":
+        from .report.docs_bundle import write_bundle
+
+        path = write_bundle(folder, out)
+    else:
+        from .report.export import export
+
+        path = export(event, out, args.format)[-1].parent
+    print(i18n.translate("Export written to %(path)s", {"path": str(path)}))
+    return 0
+
+
 # ------------------------------------------------------------------- parser
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, then the usage hint
@@ -335,6 +437,39 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("file")
     new.add_argument("--force", action="store_true")
     new.set_defaults(func=cmd_kit_new)
+
+    poster = sub.add_parser("poster", help=_("printable poster with the Wi-Fi and portal QR "
+                                             "codes"))
+    poster.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
+    poster.add_argument("--out", help=_("HTML file to write (a PDF is written beside it)"))
+    poster.add_argument("--address", help=_("the hotspot's address (default: 10.42.0.1)"))
+    poster.add_argument("--port", type=int, default=80)
+    poster.add_argument("--no-pdf", action="store_true")
+    poster.set_defaults(func=cmd_poster)
+
+    doctor = sub.add_parser("doctor", help=_("check this laptop before the event"))
+    doctor.set_defaults(func=cmd_doctor)
+
+    hotspot = sub.add_parser("hotspot", help=_("start or stop the Wi-Fi hotspot "
+                                               "(NetworkManager)"))
+    hotspot.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
+    hotspot.add_argument("--ifname", help=_("Wi-Fi interface (default: the first one)"))
+    hotspot.add_argument("--apply", action="store_true", help=_("run the commands"))
+    hotspot.add_argument("--stop", action="store_true")
+    hotspot.set_defaults(func=cmd_hotspot)
+
+    report = sub.add_parser("report", help=_("write the appetite report of one or several "
+                                             "events"))
+    report.add_argument("dirs", nargs="+", metavar="DIR", help=_("event folder(s)"))
+    report.add_argument("--out", help=_("output folder (default: DIR/report)"))
+    report.add_argument("--lang", choices=i18n.LANGUAGES, default="fr")
+    report.set_defaults(func=cmd_report)
+
+    export = sub.add_parser("export", help=_("export the event's data for open-data tools"))
+    export.add_argument("dir", metavar="DIR", help=_("event folder"))
+    export.add_argument("--format", choices=("csv", "json", "docs"), default="csv")
+    export.add_argument("--out", help=_("output folder (default: DIR/export)"))
+    export.set_defaults(func=cmd_export)
     return parser
 
 

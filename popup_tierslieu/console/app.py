@@ -1,117 +1,213 @@
-"""The concierge's console: a Textual app that talks to the server over HTTP only."""
+"""The concierge's console: a Textual app that talks to the server over HTTP only.
+
+``create_app(client)`` builds it (the CLI and the tests alike). Its sections are
+listed in ``SECTIONS``: adding a screen is one line there (mode name, screen
+class, key, title); the key binding, the footer, the help screen and the command
+palette follow from it. F7 and F8 are kept for the desk-requests and journal
+screens.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from textual import work
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
 
 from .. import i18n
+from ..errors import N_
 from .client import ApiClient, ApiError, Unreachable
+from .screens.base import Section
+from .screens.checklist import ChecklistScreen
+from .screens.dashboard import DashboardScreen
+from .screens.desk import DeskScreen
+from .screens.dialogs import Confirm
+from .screens.help import HelpScreen
+from .screens.portal import PortalScreen
+from .screens.requests import RequestsScreen
+from .screens.seats import SeatsScreen
+from .screens.workshops import WorkshopsScreen
 
 _ = i18n.gettext
+T = TypeVar("T")
+
+RETRY_FIRST, RETRY_MAX = 0.5, 8.0
 
 
-class Counter(Static):
-    """A big figure with its label."""
+@dataclass(frozen=True)
+class Entry:
+    """A section of the console: its mode name, screen, key and title (a message id)."""
+
+    mode: str
+    screen: type[Screen[Any]]
+    key: str
+    title: str
+
+
+SECTIONS: tuple[Entry, ...] = (
+    Entry("dashboard", DashboardScreen, "f2", N_("Dashboard")),
+    Entry("desk", DeskScreen, "f3", N_("Arrivals desk")),
+    Entry("workshops", WorkshopsScreen, "f4", N_("Workshops")),
+    Entry("seats", SeatsScreen, "f5", N_("Seats")),
+    Entry("checklist", ChecklistScreen, "f6", N_("Day checklist")),
+    Entry("requests", RequestsScreen, "f7", N_("Desk requests")),
+)
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now()
 
 
 class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "popup-tierslieu"
-    BINDINGS = [("ctrl+q", "quit", "Quitter"), ("f5", "refresh", "Actualiser")]
+    DEFAULT_MODE = "desk"
+    MODES = {entry.mode: entry.screen for entry in SECTIONS}
+    # Only F-keys and Ctrl combinations: a USB scanner types letters into the desk input.
+    BINDINGS = [
+        Binding("f1", "help", _("Help")),
+        *(Binding(e.key, f"switch_mode('{e.mode}')", _(e.title)) for e in SECTIONS),
+        Binding("f9", "portal", _("Portal QR")),
+        Binding("ctrl+r", "refresh", _("Refresh"), show=False),
+        Binding("ctrl+q", "quit", _("Quit")),
+    ]
 
-    def __init__(self, client: ApiClient, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now) -> None:
         super().__init__()
         self.client = client
-        self.refresh_seconds = refresh_seconds
-        self.event_name = ""
+        self.clock = clock
+        self.event: dict[str, Any] = {}
         self.stats: dict[str, Any] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
-        with Vertical(id="desk"):
-            yield Static("", id="banner")
-            with Horizontal(id="counters"):
-                yield Counter("", id="registered")
-                yield Counter("", id="checked-in")
-            yield Input(placeholder=_("Scan a pass or type its code, then Enter"),
-                        id="scan")
-            yield Static("", id="result")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#scan", Input).focus()
-        self.load_event()
-        self.refresh_stats()
-        self.set_interval(self.refresh_seconds, self.refresh_stats)
-
-    def action_refresh(self) -> None:
-        self.refresh_stats()
-
-    @work(exclusive=True, group="event")
-    async def load_event(self) -> None:
-        try:
-            event = await self.client.event()
-        except ApiError as exc:
-            self.show_unreachable(exc)
-            return
-        self.event_name = event["name"]
-        self.title = event["name"]
+        self.programme: dict[str, list[dict[str, Any]]] = {"now": [], "next": []}
+        self.updated_at: dt.datetime | None = None
+        self.problem: str | None = None
         self.sub_title = _("Concierge desk")
 
-    @work(exclusive=True, group="stats")
-    async def refresh_stats(self) -> None:
+    # ---------------------------------------------------------------- server
+    async def call(self, request: Awaitable[T]) -> T | None:
+        """Await one API call; a failure becomes a notification (and the banner when the
+        server is unreachable), never a traceback. None means it failed."""
         try:
-            self.stats = await self.client.stats()
+            return await request
         except ApiError as exc:
-            self.show_unreachable(exc)
-            return
-        self.query_one("#banner", Static).update("")
-        self.query_one("#banner").remove_class("down")
-        registered, checked_in = _("registered"), _("checked in")
-        self.query_one("#registered", Counter).update(
-            f"[b]{self.stats['registered']}[/b]\n{registered}")
-        self.query_one("#checked-in", Counter).update(
-            f"[b]{self.stats['checked_in']}[/b]\n{checked_in}")
+            self.report(exc)
+        return None
 
-    def show_unreachable(self, exc: ApiError) -> None:
-        banner = self.query_one("#banner", Static)
+    def report(self, exc: ApiError) -> None:
         if isinstance(exc, Unreachable):
-            banner.update(_("Server unreachable, retrying…") + f" ({exc.message})")
+            self.set_problem(_("Server unreachable, retrying…") + f" ({exc.message})")
+            self.notify(_("The server does not answer."), severity="error")
         else:
-            banner.update(exc.message)
-        banner.add_class("down")
+            self.notify(exc.message, severity="error")
 
-    async def on_input_submitted(self, message: Input.Submitted) -> None:
-        if message.input.id != "scan":
-            return
-        value = message.value.strip()
-        message.input.value = ""
-        message.input.focus()
-        if value:
-            self.check_in(value)
+    def set_problem(self, problem: str | None) -> None:
+        self.problem = problem
+        if isinstance(self.screen, Section):
+            self.screen.show_status()
 
-    @work(group="checkin")
-    async def check_in(self, value: str) -> None:
-        result = self.query_one("#result", Static)
-        try:
-            answer = await self.client.check_in(value)
-        except ApiError as exc:
-            result.update(f"✗ {exc.message}")
-            result.set_classes("bad")
-            if isinstance(exc, Unreachable):
-                self.show_unreachable(exc)
+    def on_mount(self) -> None:
+        self.follow_stream()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    @work(exclusive=True, group="stream", exit_on_error=False)
+    async def follow_stream(self) -> None:
+        """Follow the server's events; reconnect by itself, waiting longer each time."""
+        delay = RETRY_FIRST
+        while True:
+            try:
+                async for kind, data in self.client.stream():
+                    if kind == "hello":
+                        delay = RETRY_FIRST
+                        self.set_problem(None)
+                        self.refresh_data()
+                    else:
+                        self.server_event(kind, data)
+                problem = _("The server closed the connection, reconnecting…")
+            except Unreachable as exc:
+                problem = _("Server unreachable, retrying…") + f" ({exc.message})"
+            except ApiError as exc:
+                problem = exc.message
+            self.set_problem(problem)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX)
+
+    def server_event(self, kind: str, data: dict[str, Any]) -> None:
+        if isinstance(self.screen, Section):
+            self.screen.server_event(kind, data)
+        self.refresh_data()
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_data(self) -> None:
+        if not self.event:
+            event = await self.call(self.client.event())
+            if event is None:
+                return
+            self.event = event
+            self.title = event["name"]
+        stats = await self.call(self.client.stats())
+        programme = await self.call(self.client.programme())
+        if stats is None or programme is None:
             return
-        person = answer["participant"]
-        if answer["already_checked_in"]:
-            already = _("already checked in")
-            result.update(f"⚠ {person['name']} — {already}")
-            result.set_classes("warn")
-        else:
-            result.update(f"✓ {person['name']} — {person['profile']}")
-            result.set_classes("good")
-        self.refresh_stats()
+        self.stats, self.programme = stats, programme
+        self.updated_at = self.clock()
+        if isinstance(self.screen, Section):
+            self.screen.show_status()
+            self.screen.data_changed()
+
+    # --------------------------------------------------------------- actions
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_list()))
+
+    def action_portal(self) -> None:
+        if self.event and not isinstance(self.screen, PortalScreen):
+            self.push_screen(PortalScreen(self.event["name"], self.event["portal_url"]))
+
+    async def action_quit(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(Confirm(_("Close the console? The server keeps running and keeps "
+                                   "collecting.")), answered)
+
+    def key_list(self) -> list[tuple[str, str]]:
+        """Every key of the console and of the current screen, for the help screen."""
+        keys = [(b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding)]
+        screen = self.screen
+        keys += [(b.key, b.description) for b in getattr(screen, "BINDINGS", [])
+                 if isinstance(b, Binding)]
+        keys.append(("ctrl+p", _("Command palette")))
+        return keys
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for entry in SECTIONS:
+            yield SystemCommand(_(entry.title), i18n.translate(
+                "Go to this screen (%(key)s)", {"key": entry.key.upper()}),
+                lambda mode=entry.mode: self.switch_mode(mode))
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description:
+                yield SystemCommand(binding.description, binding.key,
+                                    lambda a=binding.action: screen.run_action(a))
+        yield SystemCommand(_("Help"), _("Every key of the console"), self.action_help)
+        yield SystemCommand(_("Portal QR"), _("Show the portal address and its QR code"),
+                            self.action_portal)
+        yield SystemCommand(_("Refresh"), _("Reload the figures now"), self.action_refresh)
+        yield SystemCommand(_("Quit"), _("Close the console (the server keeps running)"),
+                            self.action_quit)
+
+
+def create_app(client: ApiClient, clock: Callable[[], dt.datetime] = local_now) -> ConsoleApp:
+    """The console for one server, as the CLI and the tests build it."""
+    return ConsoleApp(client, clock)

@@ -1,21 +1,29 @@
-"""The console's only way to the data: the server's HTTP API, with the concierge token."""
+"""The console's only way to the data: the server's HTTP API and its event stream,
+with the concierge token."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
+
+# The server sends a keep-alive comment every 15 s: a longer silence means it is gone.
+STREAM_READ_TIMEOUT = 40.0
 
 
 class ApiError(Exception):
     """An answer the concierge should read: the server's own message, or why it is
     unreachable."""
 
-    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
+    def __init__(self, message: str, status: int | None = None, code: str = "",
+                 fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        self.fields = fields or {}
 
 
 class Unreachable(ApiError):
@@ -37,13 +45,42 @@ class ApiClient:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            raise ApiError(f"HTTP {response.status_code}", response.status_code) from None
         if response.status_code >= 400:
             try:
-                error = response.json()["error"]
-                raise ApiError(error["message"], response.status_code, error.get("code", ""))
-            except (ValueError, KeyError, TypeError):
+                error = answer["error"]
+                raise ApiError(error["message"], response.status_code, error.get("code", ""),
+                               error.get("fields") or {})
+            except (KeyError, TypeError):
                 raise ApiError(f"HTTP {response.status_code}", response.status_code) from None
-        return response.json()
+        return answer
+
+    async def stream(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """Server-sent events as (kind, data) until the server closes the stream;
+        Unreachable when it cannot be reached or goes silent."""
+        timeout = httpx.Timeout(self._http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        kind, data = "message", b""
+        try:
+            async with self._http.stream("GET", "/stream", timeout=timeout) as response:
+                if response.status_code != 200:
+                    raise ApiError(f"HTTP {response.status_code}", response.status_code)
+                async for line in response.aiter_lines():
+                    if line.startswith("event:"):
+                        kind = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data += line[5:].strip().encode()
+                    elif not line:
+                        if data:
+                            try:
+                                yield kind, orjson.loads(data)
+                            except orjson.JSONDecodeError:
+                                pass  # a damaged event is skipped; the next refresh catches up
+                        kind, data = "message", b""
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
 
     async def health(self) -> dict[str, Any]:
         return await self.request("GET", "/health")
@@ -53,6 +90,10 @@ class ApiClient:
 
     async def stats(self) -> dict[str, Any]:
         return await self.request("GET", "/stats")
+
+    async def programme(self) -> dict[str, Any]:
+        """Workshops running now and starting next."""
+        return await self.request("GET", "/desk/programme")
 
     async def check_in(self, token_or_url: str, desk: str = "desk") -> dict[str, Any]:
         return await self.request("POST", "/checkins", json={"token": token_or_url, "desk": desk})
@@ -65,6 +106,67 @@ class ApiClient:
 
     async def participant(self, participant_id: int) -> dict[str, Any]:
         return await self.request("GET", f"/participants/{participant_id}")
+
+    async def roster(self, workshop_id: str) -> dict[str, Any]:
+        return await self.request("GET", f"/desk/workshops/{workshop_id}")
+
+    async def add_to_workshop(self, workshop_id: str, participant_id: int) -> dict[str, Any]:
+        return await self.request("POST", f"/desk/workshops/{workshop_id}/registrations",
+                                  json={"participant_id": participant_id})
+
+    async def remove_from_workshop(self, workshop_id: str,
+                                   participant_id: int) -> dict[str, Any]:
+        return await self.request(
+            "DELETE", f"/desk/workshops/{workshop_id}/registrations/{participant_id}")
+
+    async def mark_attended(self, workshop_id: str, participant_id: int,
+                            attended: bool) -> dict[str, Any]:
+        return await self.request(
+            "PUT", f"/desk/workshops/{workshop_id}/attendance/{participant_id}",
+            json={"attended": attended})
+
+    async def set_cancelled(self, workshop_id: str, cancelled: bool) -> dict[str, Any]:
+        return await self.request("PUT", f"/desk/workshops/{workshop_id}/cancelled",
+                                  json={"cancelled": cancelled})
+
+    async def seats(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/seats"))["seats"]
+
+    async def book_seat(self, participant_id: int, slot_id: str, space_id: str,
+                        seat: int | None = None) -> dict[str, Any]:
+        return await self.request("POST", "/seats/bookings", json={
+            "participant_id": participant_id, "slot_id": slot_id, "space_id": space_id,
+            "seat": seat})
+
+    async def free_seat(self, booking_id: int) -> dict[str, Any]:
+        return await self.request("DELETE", f"/seats/bookings/{booking_id}")
+
+    async def checklist(self) -> dict[str, Any]:
+        return await self.request("GET", "/desk/checklist")
+
+    async def tick(self, index: int, ticked: bool) -> dict[str, Any]:
+        return await self.request("PUT", f"/desk/checklist/{index}", json={"ticked": ticked})
+
+    async def desk_requests(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/desk/requests"))["requests"]
+
+    async def move_request(self, request_id: int, action: str) -> dict[str, Any]:
+        return await self.request("POST", f"/desk/requests/{request_id}/{action}")
+
+    async def announcements(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/announcements"))["announcements"]
+
+    async def announce(self, text: str) -> dict[str, Any]:
+        return await self.request("POST", "/announcements", json={"text": text})
+
+    async def hide_announcement(self, announcement_id: int) -> dict[str, Any]:
+        return await self.request("POST", f"/announcements/{announcement_id}/hide")
+
+    async def swap_posts(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/swap"))["posts"]
+
+    async def hide_post(self, post_id: int) -> dict[str, Any]:
+        return await self.request("POST", f"/swap/{post_id}/hide")
 
     async def aclose(self) -> None:
         await self._http.aclose()

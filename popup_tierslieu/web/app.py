@@ -15,7 +15,7 @@ from .. import i18n
 from ..kit import Kit
 from ..settings import Settings
 from ..store import Store
-from . import api, portal, screen, security
+from . import api, captive, desk, notes, portal, screen, security, swap
 from .errors import PopupErrorHandler
 from .events import Broadcaster
 
@@ -58,6 +58,10 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.blueprint(api.bp)
     app.blueprint(portal.bp)
     app.blueprint(screen.bp)
+    app.blueprint(desk.bp)
+    app.blueprint(swap.bp)
+    app.blueprint(notes.bp)
+    captive.install(app)
     app.static("/static", portal.STATIC, name="static")
 
     @app.on_request

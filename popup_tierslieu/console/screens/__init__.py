@@ -1,0 +1,1 @@
+"""The console's screens; ``app.SECTIONS`` lists those reached by a key."""

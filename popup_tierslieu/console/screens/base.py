@@ -1,0 +1,51 @@
+"""What every section of the console shares: header, banner, figures, footer, and
+a safe way to call the server."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ..widgets.status import Banner, Figures
+
+if TYPE_CHECKING:
+    from ..app import ConsoleApp
+
+T = TypeVar("T")
+
+
+class Section(Screen[None]):
+    """A full screen of the console. Subclasses write ``body()`` and ``data_changed()``."""
+
+    app: ConsoleApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(classes="banner")
+        yield Figures(classes="figures")
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.show_status()
+        self.data_changed()
+
+    def show_status(self) -> None:
+        self.query_one(Banner).show(self.app.problem)
+        self.query_one(Figures).show(self.app.stats, self.app.updated_at)
+
+    def data_changed(self) -> None:
+        """The server's data may have changed: reload what this screen shows."""
+
+    def server_event(self, kind: str, data: dict[str, Any]) -> None:
+        """An event from the stream; most screens just reload on ``data_changed``."""
+
+    async def call(self, request: Awaitable[T]) -> T | None:
+        return await self.app.call(request)

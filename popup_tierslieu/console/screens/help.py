@@ -1,0 +1,35 @@
+"""Every key of the console, read from the bindings so it cannot drift."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from ... import i18n
+
+_ = i18n.gettext
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1", "dismiss", _("Close"))]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for key, description in self.keys:
+            table.add_row(key.replace("ctrl+", "Ctrl+").upper() if len(key) <= 3
+                          else key.replace("ctrl+", "Ctrl+"), description)
+        with VerticalScroll(classes="dialog wide"):
+            yield Label(_("Keys"), classes="heading")
+            yield Static(table, id="keys")
+            yield Static(_("Escape or F1 to close. Ctrl+P searches every action."),
+                         classes="hint")

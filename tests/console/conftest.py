@@ -1,0 +1,54 @@
+"""Helpers for console tests: build the app like the CLI does, read what is on screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import pytest
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from popup_tierslieu.console.app import ConsoleApp, create_app
+from popup_tierslieu.console.client import ApiClient
+
+FROZEN = dt.datetime(2030, 6, 15, 10, 42, 0)
+
+
+def console_for(server, frozen: bool = False) -> ConsoleApp:
+    clock = (lambda: FROZEN) if frozen else dt.datetime.now
+    return create_app(ApiClient(server.url, server.token, lang="fr"), clock=clock)
+
+
+def text_of(widget: Static) -> str:
+    """The text a Static shows, as the concierge reads it."""
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(text_of(w) for w in app.screen.query(Static) if w.display)
+
+
+async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 10.0,
+                what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"not seen within {timeout}s: {what}\n{screen_text(pilot.app)}")
+
+
+async def scan(pilot: Pilot, text: str) -> None:
+    """Type like a USB scanner: every character, then Enter."""
+    await pilot.press(*text, "enter")
+
+
+@pytest.fixture
+def console(server):
+    return console_for(server)
