@@ -1,0 +1,102 @@
+"""How long ``popup report`` takes for a large event: 5,000 participants.
+
+    python bench/report.py [--participants 5000] [--keep DIR]
+
+Builds a realistic event folder with the store API (registrations with survey answers,
+check-ins for most, workshop registrations with waiting lists, seat bookings), then times
+reading it and writing the whole report (HTML, Markdown, summary.json, CSV). Target: under
+3 seconds on the project's machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from popup_tierslieu import kit as kits
+from popup_tierslieu.domain import INDEXES
+from popup_tierslieu.report.render import write_report
+from popup_tierslieu.report.source import read_event
+from popup_tierslieu.store import Store
+
+COMMUNES = ["Lourmarin", "Cadenet", "Vaugines", "Cucuron", "Puyvert", "Lauris", "Mérindol",
+            "Pertuis", "Ansouis", "Villelaure", "Apt", "Bonnieux"]
+
+
+def build_event(folder: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    text = kits.starter_text(dt.date(2026, 6, 12))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / kits.KIT_COPY).write_text(text, encoding="utf-8")
+    kit = kits.load_event_kit(folder)
+    start = dt.datetime(2026, 6, 12, 7, 0, tzinfo=dt.UTC)
+    store = Store.open(folder, indexes=INDEXES)
+    try:
+        frequency = [c.id for c in kit.question("frequence").choices]
+        services = [c.id for c in kit.question("services").choices]
+        for n in range(count):
+            created = start - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 10))
+            answers = {"frequence": rng.choices(frequency, weights=[2, 5, 3, 2, 1])[0],
+                       "services": rng.sample(services, rng.randint(1, 4)),
+                       "prix-journee": rng.choice([10, 12, 15, 15, 18, 20, 25]),
+                       "prix-mois": rng.choice([80, 100, 120, 150, 160, 180]),
+                       "trajet": rng.randint(0, 75),
+                       "benevole": rng.choice(["oui", "peut-etre", "non", "non"]),
+                       "convivialite": rng.randint(1, 5)}
+            pid = store.insert("participants", {
+                "token": f"bench-token-{n:08d}", "name": f"Personne {n}",
+                "email": f"personne{n}@example.org" if rng.random() < 0.6 else "",
+                "profile": rng.choice(kit.profiles), "commune": rng.choice(COMMUNES),
+                "consent": True, "contact_optin": rng.random() < 0.4, "charter_accepted": True,
+                "answers": answers, "lang": "fr", "created_at": created.isoformat(),
+                "source": "portal"})
+            if rng.random() < 0.75:
+                at = start + dt.timedelta(minutes=rng.randint(0, 600))
+                store.insert("checkins", {"participant_id": pid, "day": "2026-06-12",
+                                          "at": at.isoformat(), "desk": "desk"})
+            if rng.random() < 0.2:
+                workshop = rng.choice(kit.workshops)
+                status = "confirmed" if rng.random() < 0.4 else "waitlisted"
+                store.insert("registrations", {
+                    "workshop_id": workshop.id, "participant_id": pid, "status": status,
+                    "created_at": created.isoformat(), "attended": rng.random() < 0.5})
+            if rng.random() < 0.1:
+                store.insert("seat_bookings", {
+                    "participant_id": pid, "slot_id": rng.choice(kit.slots).id,
+                    "space_id": "coworking", "seat": rng.randint(1, 12), "status": "active",
+                    "created_at": created.isoformat()})
+        asyncio.run(store.commit())
+    finally:
+        store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=5000)
+    parser.add_argument("--keep", help="build the event in this folder and keep it")
+    args = parser.parse_args()
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="popup-bench-"))
+    folder = root / "event"
+    try:
+        build_event(folder, args.participants)
+        began = time.perf_counter()
+        event = read_event(folder)
+        write_report([event], folder / "report")
+        elapsed = time.perf_counter() - began
+        print(f"report for {args.participants} participants: {elapsed:.2f} s "
+              f"(target < 3 s) -> {folder / 'report'}")
+        return 0 if elapsed < 3 else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Writing the appetite report: one self-contained HTML file (inline CSS and SVG charts,
+no external request, A4 print styles), its Markdown twin, ``summary.json``, aggregate
+CSV files and ``contacts.csv`` (the only file with personal data: people who opted in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.numbers import format_decimal, format_percent
+
+from .. import i18n
+from . import compute
+from .export import Field, write_csv
+from .source import EventData
+
+Step = Callable[[str], None]
+SCHEMA_VERSION = 1
+
+
+# ------------------------------------------------------------------ charts
+def bars(items: list[tuple[str, float, str]], top: float | None = None) -> list[dict[str, Any]]:
+    """Rows of a bar chart: label, value, the text shown, and the bar's share of the width."""
+    top = top or max((value for _, value, _ in items), default=0) or 1
+    return [{"label": label, "value": value, "text": text, "frac": min(value / top, 1.0)}
+            for label, value, text in items]
+
+
+def pairs(items: list[tuple[str, float, float]]) -> list[dict[str, Any]]:
+    top = max((max(a, b) for _, a, b in items), default=0) or 1
+    return [{"label": label, "a": a, "b": b, "fa": a / top, "fb": b / top}
+            for label, a, b in items]
+
+
+def label_of(row: dict[str, Any]) -> str:
+    if row["key"] == compute.OTHER:
+        return i18n.gettext("Other (groups of fewer than 3)")
+    if row["key"] == compute.WRITTEN:
+        return i18n.gettext("Written in their own words")
+    return str(row["label"]) or i18n.gettext("Not given")
+
+
+def num(value: Any) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=i18n.current.get())
+
+
+def pct(value: Any) -> str:
+    if value is None:
+        return "–"
+    return format_percent(value, locale=i18n.current.get())
+
+
+def euros(value: Any) -> str:
+    return "–" if value is None else f"{num(value)}\u00a0€"
+
+
+def md(value: Any) -> str:
+    """Text a participant typed, made inert in Markdown (tables, links, HTML)."""
+    text = " ".join(str(value).split())
+    for char in "\\|*_[]<>`#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("popup_tierslieu.report", "templates"),
+        autoescape=autoescape, extensions=["jinja2.ext.i18n"], trim_blocks=True,
+        lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.gettext(message),
+        lambda singular, plural, n: i18n.ngettext(singular, plural, n), newstyle=True)
+    env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of)
+    env.globals.update(bars=bars, pairs=pairs)
+    return env
+
+
+HTML = _environment(True)
+MARKDOWN = _environment(False)
+
+
+def charts(summary: dict[str, Any]) -> dict[str, Any]:
+    """The data of every chart, ready to draw."""
+    def folded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return bars([(label_of(r), r["count"], num(r["count"])) for r in rows])
+
+    survey = {}
+    for q in summary["survey"]:
+        if q.get("choices"):
+            survey[q["id"]] = folded(q["choices"])
+        elif q.get("bands"):
+            survey[q["id"]] = folded(q["bands"])
+    events = summary["events"]
+    return {
+        "came": pairs([(e["name"], e["registered"], e["checked_in"]) for e in events]),
+        "days": bars([(d["day"], d["count"], num(d["count"])) for d in summary["checkins_by_day"]]),
+        "hours": _hours(summary["arrivals_by_hour"]),
+        "profiles": folded(summary["profiles"]),
+        "communes": folded(summary["communes"]),
+        "faces": pairs([(next(e["name"] for e in events if e["slug"] == f["event"]), f["new"],
+                         f["known"]) for f in summary["people"]["by_event"]]),
+        "seats": _seats(summary),
+        "workshops": _workshops(summary["workshops"]),
+        "desk": folded(summary["desk_requests"]),
+        "survey": survey,
+        "services": folded(summary["services"]),
+        "swap": pairs([(c["category"], c["offered"], c["wanted"])
+                       for c in summary["swap"]["categories"]]),
+        "budget": bars([(i18n.gettext("Expected revenue"), summary["budget"]["revenue"],
+                         euros(summary["budget"]["revenue"])),
+                        (i18n.gettext("Monthly charges"), summary["budget"]["charges"],
+                         euros(summary["budget"]["charges"]))]),
+    }
+
+
+def _seats(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Occupancy of each zone and slot, on a 0-100 % scale."""
+    return bars([(f"{s['space']} · {s['slot']}", s["occupancy"] or 0,
+                  f"{s['booked']}/{s['seats']} ({pct(s['occupancy'])})")
+                 for s in summary["seats"]], top=1)
+
+
+def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Arrivals per hour of the day, every event day stacked in one bar per hour."""
+    by_hour: dict[int, int] = {}
+    for a in arrivals:
+        by_hour[a["hour"]] = by_hour.get(a["hour"], 0) + a["count"]
+    if not by_hour:
+        return {"bars": []}
+    hours = range(min(by_hour), max(by_hour) + 1)
+    return {"bars": bars([(f"{h}h", by_hour.get(h, 0), num(by_hour.get(h, 0))) for h in hours])}
+
+
+def _workshops(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
+              default=0) or 1
+    return [{**w, "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
+             "fcap": w["capacity"] / top} for w in workshops]
+
+
+# ------------------------------------------------------------------ writing
+CONTACT_FIELDS = (Field("event", "string"), Field("name", "string"), Field("email", "string"),
+                  Field("commune", "string"), Field("profile", "string"))
+
+
+def contacts(events: list[EventData]) -> list[dict[str, Any]]:
+    """Exactly the people who opted in to be contacted, with only what they gave."""
+    rows = []
+    for event in events:
+        for p in sorted(event.tables.get("participants", []), key=lambda p: p["id"]):
+            if p.get("contact_optin") is True:
+                rows.append({"event": event.kit.event.slug, "name": p.get("name") or None,
+                             "email": p.get("email") or None,
+                             "commune": p.get("commune") or None,
+                             "profile": p.get("profile") or None})
+    return rows
+
+
+def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
+    """The documentation bundle of each event (when that part of the product is there),
+    written beside the report so its link works offline."""
+    try:
+        from .docs_bundle import write_bundle  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    links = {}
+    for event in events:
+        path = write_bundle(event.folder, out / f"docs-{event.kit.event.slug}")
+        links[event.kit.event.slug] = os.path.relpath(path, out)
+    return links
+
+
+AGGREGATES: dict[str, tuple[tuple[Field, ...], Callable[[dict[str, Any]], list[dict[str, Any]]]]]
+AGGREGATES = {
+    "profiles": ((Field("profile", "string"), Field("count", "integer")),
+                 lambda s: [{"profile": r["label"], "count": r["count"]} for r in s["profiles"]]),
+    "communes": ((Field("commune", "string"), Field("count", "integer")),
+                 lambda s: [{"commune": r["label"], "count": r["count"]} for r in s["communes"]]),
+    "workshops": (tuple(Field(n, t) for n, t in (
+        ("event", "string"), ("id", "string"), ("title", "string"), ("start", "string"),
+        ("capacity", "integer"), ("confirmed", "integer"), ("waitlisted", "integer"),
+        ("attended", "integer"), ("fill_rate", "number"), ("cancelled", "boolean"))),
+        lambda s: s["workshops"]),
+    "seats": (tuple(Field(n, t) for n, t in (
+        ("event", "string"), ("space_id", "string"), ("slot_id", "string"),
+        ("seats", "integer"), ("booked", "integer"), ("occupancy", "number"))),
+        lambda s: s["seats"]),
+    "survey": ((Field("question_id", "string"), Field("answer", "string"),
+                Field("count", "integer")),
+               lambda s: [{"question_id": q["id"], "answer": r["label"], "count": r["count"]}
+                          for q in s["survey"] for r in q.get("choices", q.get("bands", []))]),
+    "budget": ((Field("formula", "string"), Field("users", "integer"),
+                Field("price", "number"), Field("amount", "number")),
+               lambda s: [*s["budget"]["lines"],
+                          {"formula": "charges", "amount": -s["budget"]["charges"]},
+                          {"formula": "balance", "amount": s["budget"]["balance"]}]),
+    "checklist": ((Field("criterion", "string"), Field("status", "string")),
+                  lambda s: [{"criterion": c["key"], "status": c["status"]}
+                             for c in s["checklist"]]),
+}
+
+
+def build_summary(events: list[EventData], lang: str) -> dict[str, Any]:
+    secret = secrets.token_bytes(32)
+    raws = [compute.gather(e.kit, e.tables, secret, lang) for e in events]
+    summary = compute.summarize(raws, events[0].kit.budget)
+    return {"schema": SCHEMA_VERSION, "lang": lang,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}
+
+
+def write_report(events: list[EventData], out: Path, lang: str = "fr",
+                 step: Step = lambda name: None) -> list[Path]:
+    token = i18n.current.set(lang)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        summary = build_summary(events, lang)
+        step("figures")
+        docs = _docs_bundles(events, out)
+        summary["notes"]["bundles"] = docs
+        written = [out / "summary.json"]
+        written[0].write_text(json.dumps(summary, ensure_ascii=False, indent=1),
+                              encoding="utf-8")
+        context = {"s": summary, "c": charts(summary), "lang": lang, "docs": docs,
+                   "licence": events[0].kit.licence_name, "territory": len(events) > 1}
+        for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
+            path = out / name
+            path.write_text(env.get_template(name).render(**context), encoding="utf-8")
+            written.append(path)
+            step(name)
+        for name, (fields, rows) in AGGREGATES.items():
+            written.append(write_csv(out / f"{name}.csv", fields, rows(summary)))
+        contacts_path = write_csv(out / "contacts.csv", CONTACT_FIELDS, contacts(events))
+        os.chmod(contacts_path, 0o600)
+        written.append(contacts_path)
+        step("csv")
+        return written
+    finally:
+        i18n.current.reset(token)
