@@ -346,7 +346,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folders = [Path(d) for d in args.dirs]
     out = Path(args.out) if args.out else folders[0] / "report"
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(_("Building the appetite report"), total=len(folders) + 4)
         events = []
         for folder in folders:
