@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {name: None for name in (
     "_", "gettext", "N_", "translate", "InvalidInput", "NotFound", "Conflict", "Forbidden",
     "Unauthorized", "PopupError", "StoreUnavailable", "StoreCorrupted", "TooLarge",
-    "UnsupportedMedia", "RateLimited", "KitError", "Fail")}
+    "UnsupportedMedia", "RateLimited", "KitError", "Fail", "ReportError")}
 KEYWORDS["ngettext"] = (1, 2)
 METHODS = [("popup_tierslieu/**.py", "python"),
-           ("popup_tierslieu/web/templates/**.html", "jinja2")]
-OPTIONS = {"popup_tierslieu/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+           ("popup_tierslieu/web/templates/**.html", "jinja2"),
+           ("popup_tierslieu/report/templates/**", "jinja2")]
+OPTIONS = {"popup_tierslieu/web/templates/**.html": {"extensions": "jinja2.ext.i18n"},
+           "popup_tierslieu/report/templates/**": {"extensions": "jinja2.ext.i18n"}}
 
 
 def message_ids() -> dict[str, str]:
