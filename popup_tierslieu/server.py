@@ -21,7 +21,8 @@ from sanic import Sanic
 from . import domain, i18n, qr
 from .errors import PopupError
 from .kit import Kit
-from .net import lan
+from .net import dns, hotspot, lan
+from .net.mdns import host_name
 from .settings import Settings, ensure_token
 from .store import Store
 from .web.app import create_app
@@ -124,11 +125,25 @@ def banner(kit: Kit, urls: list[str], token_file: Path) -> str:
     return "\n".join(lines)
 
 
-def portal_urls(address: str, port: int, mdns: bool) -> list[str]:
+def portal_urls(address: str, port: int, mdns: bool, host: str) -> list[str]:
     urls = [lan.url(address, port)]
     if mdns and address not in ("127.0.0.1", "::1"):
-        urls.append(lan.url(f"{lan.hostname()}.local", port))
+        urls.append(lan.url(f"{host}.local", port))
     return urls
+
+
+def open_captive_dns(options: ServeOptions, address: str) -> tuple[dns.Responder | None, str]:
+    """With --captive, bind the DNS responder to the hotspot's address (say which one
+    when --host 0.0.0.0 left the choice to us)."""
+    if not options.captive:
+        return None, ""
+    responder, notice = dns.open_responder(address, options.dns_port)
+    if options.host in ("0.0.0.0", "", "::"):
+        interface = next((name for name, ip in lan.ipv4_addresses() if ip == address), "?")
+        notice = i18n.translate("Hotspot address: %(address)s (interface %(interface)s); "
+                                "choose another with --host.",
+                                {"address": address, "interface": interface}) + "\n" + notice
+    return responder, notice
 
 
 def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
@@ -142,11 +157,32 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
     except PopupError:
         store.close()
         raise
-    address = lan.portal_address(options.host)
+    address = (hotspot.portal_address(options.host) if options.captive
+               else lan.portal_address(options.host))
+    try:
+        responder, dns_notice = open_captive_dns(options, address)
+    except PopupError:
+        sock.close()
+        store.close()
+        raise
     settings = Settings(options.data_dir, lan.url(address, options.port),
                         captive=options.captive)
     app = create_app(options.kit, store, settings)
-    urls = portal_urls(address, options.port, options.mdns)
+    mdns_host = host_name(options.kit.event.slug)
+    urls = portal_urls(address, options.port, options.mdns, mdns_host)
+
+    @app.before_server_start
+    async def start_dns(app: Sanic) -> None:
+        app.ctx.dns = responder
+        if responder is not None:
+            await responder.start()
+        if dns_notice:
+            print(dns_notice, file=sys.stderr, flush=True)
+
+    @app.before_server_stop
+    async def stop_dns(app: Sanic) -> None:
+        if getattr(app.ctx, "dns", None) is not None:
+            await app.ctx.dns.stop()
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
@@ -158,7 +194,7 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
             from .net.mdns import Advertiser
 
             advertiser = Advertiser(options.kit.event.name.fr, address, options.port,
-                                    lan.hostname())
+                                    mdns_host)
             if await advertiser.start():
                 app.ctx.mdns = advertiser
             else:

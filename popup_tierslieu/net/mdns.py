@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
+import unicodedata
 
 from zeroconf import IPVersion, ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
 log = logging.getLogger("popup.mdns")
+
+
+def host_name(slug: str) -> str:
+    """The portal's own mDNS host name, from the event's slug: unique on the venue's
+    network (it is not the laptop's name, which avahi already announces, so the two
+    never collide) and readable on the poster (``atelier-vert.local``)."""
+    ascii_slug = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
+    label = re.sub(r"[^a-z0-9-]+", "-", ascii_slug.lower()).strip("-")[:63].strip("-")
+    return label or "popup"
 
 
 class Advertiser:

@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse, json
 from ..domain import bookings, desk, participants, survey
 from ..errors import N_, InvalidInput
 from ..kit import Kit, Workshop
-from . import auth
+from . import auth, captive
 from .events import CONCIERGE, for_participant
 
 bp = Blueprint("api", url_prefix="/api/v1")
@@ -150,6 +150,7 @@ async def register(request: Request) -> HTTPResponse:
     else:
         form.pop("source", None)
     participant = participants.register(request.app.ctx.store, request.app.ctx.kit, form)
+    captive.remember(request)
     await request.app.ctx.store.commit()
     publish_figures(request)
     return json({"id": participant["id"], "token": participant["token"],
