@@ -233,12 +233,16 @@ def _write_file(folder: Path, name: str, data: bytes) -> None:
         raise
 
 
+def require_author(note: dict[str, Any], author: Author) -> None:
+    if not author.owns(note):
+        raise Forbidden("Only the author of this note can add photos to it.")
+
+
 def add_photo(store: Any, data_dir: Path, note: dict[str, Any], author: Author, photo: Photo,
               form: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
     """Attach a cleaned photo to a note; only the note's author may. The file gets a
     random name chosen here, never the name the phone sent."""
-    if not author.owns(note):
-        raise Forbidden("Only the author of this note can add photos to it.")
+    require_author(note, author)
     people = truthy(form.get("people"))
     name = f"{secrets.token_urlsafe(18)}.{photo.extension}"
     _write_file(Path(data_dir) / UPLOADS, name, photo.data)

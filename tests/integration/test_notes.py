@@ -1,0 +1,179 @@
+"""Notes and photos over real HTTP: metadata stripped, real images only, bounded size,
+file names that cannot escape the event folder, only the author adds photos."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import httpx
+import pytest
+from PIL import Image
+
+GPS_IFD = 0x8825
+NOTE = {"title": "Ce qui a marché à l'atelier visio", "body": "Le **Jitsi** local.",
+        "kind": "worked", "workshop_id": "visio"}
+
+
+def gps_jpeg(size=(1200, 900), noise: bool = False) -> bytes:
+    image = Image.effect_noise(size, 80).convert("RGB") if noise else Image.new(
+        "RGB", size, (30, 90, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[GPS_IFD] = {1: "N", 2: (43.0, 45.0, 30.0), 3: "E", 4: (5.0, 22.0, 10.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes(), quality=95)
+    return out.getvalue()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def add_note(server, token: str, **fields) -> int:
+    response = httpx.post(server.url + "/api/v1/notes", json={**NOTE, **fields},
+                          headers=bearer(token), timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def upload(server, token: str, note_id: int, data: bytes, name: str = "photo.jpg",
+           mime: str = "image/jpeg", **fields) -> httpx.Response:
+    return httpx.post(f"{server.url}/api/v1/notes/{note_id}/photos", headers=bearer(token),
+                      files={"file": (name, data, mime)}, data=fields, timeout=20)
+
+
+def uploads(server) -> list[str]:
+    folder = server.data_dir / "uploads"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_photo_with_gps_is_stored_and_served_without_it(server):
+    me = server.register()
+    note_id = add_note(server, me["token"])
+    data = gps_jpeg(size=(3000, 2000))
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)
+
+    response = upload(server, me["token"], note_id, data)
+    assert response.status_code == 201, response.text
+    photo = response.json()
+    assert (photo["width"], photo["height"]) == (1600, 1067)
+
+    (stored,) = uploads(server)
+    on_disk = (server.data_dir / "uploads" / stored).read_bytes()
+    assert dict(Image.open(io.BytesIO(on_disk)).getexif()) == {}
+    assert b"PhoneMaker" not in on_disk and b"Exif" not in on_disk
+    served = httpx.get(server.url + photo["url"], timeout=10)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert served.content == on_disk
+
+    page = httpx.get(server.url + "/notes/workshop/visio", timeout=10).text
+    assert "Ce qui a marché à l&#39;atelier visio" in page and photo["url"] in page
+
+
+def test_a_text_file_named_jpg_is_refused_with_415(server):
+    me = server.register()
+    note_id = add_note(server, me["token"])
+    response = upload(server, me["token"], note_id, b"Ceci n'est pas une image.\n" * 20,
+                      name="vacances.jpg")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media"
+    assert uploads(server) == []
+
+
+def test_above_the_limit_the_answer_is_413_in_json(make_server, monkeypatch):
+    monkeypatch.setenv("POPUP_MAX_UPLOAD_BYTES", str(300_000))
+    server = make_server()
+    me = server.register()
+    note_id = add_note(server, me["token"])
+    data = gps_jpeg(size=(600, 500), noise=True)
+    assert 300_000 < len(data) < 300_000 + 256 * 1024  # past the photo limit only
+    response = upload(server, me["token"], note_id, data)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "too_large" and "0.3 MB" in error["message"]
+
+    # Far past the limit, the server refuses the request before reading it.
+    response = upload(server, me["token"], note_id, os.urandom(2 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert uploads(server) == []
+
+
+@pytest.mark.parametrize("name", ["../../../escaped.jpg", "/tmp/escaped.jpg",
+                                  "..\\..\\escaped.jpg", "uploads/../../escaped.jpg",
+                                  "%2e%2e%2fescaped.jpg"])
+def test_file_names_sent_by_the_phone_change_nothing_outside_the_event(server, name):
+    me = server.register()
+    note_id = add_note(server, me["token"])
+    root = server.data_dir.parent
+    before = {p for p in root.rglob("*") if "uploads" not in p.parts}
+    response = upload(server, me["token"], note_id, gps_jpeg(), name=name)
+    assert response.status_code == 201
+    (stored,) = uploads(server)
+    assert "escaped" not in stored and ".." not in stored
+    after = {p for p in root.rglob("*") if "uploads" not in p.parts}
+    assert not any("escaped" in p.name for p in after - before)
+    assert not os.path.exists("/tmp/escaped.jpg")
+
+
+def test_only_the_author_adds_photos(server):
+    author, other = server.register(), server.register(name="Samir Benali")
+    note_id = add_note(server, author["token"])
+    assert upload(server, other["token"], note_id, gps_jpeg()).status_code == 403
+    assert upload(server, server.token, note_id, gps_jpeg()).status_code == 403
+    anonymous = httpx.post(f"{server.url}/api/v1/notes/{note_id}/photos",
+                           files={"file": ("a.jpg", gps_jpeg(), "image/jpeg")}, timeout=10)
+    assert anonymous.status_code == 401
+    assert uploads(server) == []
+
+
+def test_a_photo_of_people_who_did_not_agree_is_not_shown_publicly(server):
+    me = server.register()
+    note_id = add_note(server, me["token"])
+    photo = upload(server, me["token"], note_id, gps_jpeg(), people="on").json()
+    assert photo["published"] is False
+    assert httpx.get(server.url + photo["url"], timeout=10).status_code == 404
+    assert httpx.get(server.url + photo["url"], headers=server.concierge,
+                     timeout=10).status_code == 200
+    public = httpx.get(f"{server.url}/api/v1/notes/{note_id}", timeout=10).json()
+    assert public["photos"] == []
+    own = httpx.get(f"{server.url}/api/v1/notes/{note_id}", headers=bearer(me["token"]),
+                    timeout=10).json()
+    assert [p["id"] for p in own["photos"]] == [photo["id"]]
+
+
+def test_notes_are_rendered_safely_and_reach_the_screen(server):
+    me = server.register()
+    add_note(server, me["token"], title="Atelier <b>visio</b>",
+             body="<script>alert(1)</script> [x](javascript:alert(2)) **ok**")
+    concierge_note = add_note(server, server.token, title="Prévoir des multiprises",
+                              kind="tip", workshop_id=None)
+    page = httpx.get(server.url + "/notes/workshop/visio", timeout=10).text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript' not in page and "<strong>ok</strong>" in page
+    assert "Atelier &lt;b&gt;visio&lt;/b&gt;" in page
+    listed = httpx.get(server.url + "/api/v1/notes", timeout=10).json()["notes"]
+    assert [n["id"] for n in listed][0] == concierge_note
+    assert listed[0]["author"] == "The concierge desk"
+    screen = httpx.get(server.url + "/screen/fragment", timeout=10).text
+    assert "Prévoir des multiprises" in screen
+
+
+def test_the_concierge_keeps_a_log_and_marks_a_host(server):
+    me = server.register()
+    for text in ("Ouverture, café prêt", "Coupure Wi-Fi 10 min"):
+        response = httpx.post(server.url + "/api/v1/journal", json={"text": text},
+                              headers=server.concierge, timeout=10)
+        assert response.status_code == 201
+    entries = httpx.get(server.url + "/api/v1/journal", headers=server.concierge,
+                        timeout=10).json()["entries"]
+    assert [e["text"] for e in entries] == ["Ouverture, café prêt", "Coupure Wi-Fi 10 min"]
+    assert httpx.get(server.url + "/api/v1/journal", timeout=10).status_code == 401
+    response = httpx.post(server.url + "/api/v1/workshops/visio/hosts",
+                          json={"participant_id": me["id"]}, headers=server.concierge,
+                          timeout=10)
+    assert response.json()["hosts"] == ["visio"]
+    pass_page = httpx.get(me["pass_url"].replace(me["pass_url"].split("/pass/")[0],
+                                                 server.url), timeout=10).text
+    assert "template=1" in pass_page
