@@ -1,0 +1,272 @@
+"""Every figure of the appetite report on a hand-built event whose right answers are
+worked out by hand below; the merge of two events; empty parts that must not fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from popup_tierslieu import kit as kits
+from popup_tierslieu.report import compute
+from popup_tierslieu.report.render import write_report
+from popup_tierslieu.report.source import EventData
+
+SECRET = b"k" * 32
+DAY = dt.date(2026, 6, 12)
+
+
+def make_kit(slug: str = "forum-lourmarin", day: dt.date = DAY) -> kits.Kit:
+    text = kits.starter_text(day).replace('commune = "Votre commune"', 'commune = "Lourmarin"')
+    text = text.replace('slug = "tiers-lieu-ephemere"', f'slug = "{slug}"')
+    kit, problems = kits.parse(text)
+    assert kit is not None, problems
+    return kit
+
+
+def person(pid, name, commune, profile, answers=None, email="", optin=False):
+    return {"id": pid, "token": f"token-{pid:04d}-abcdefghij", "name": name, "email": email,
+            "profile": profile, "commune": commune, "consent": True, "contact_optin": optin,
+            "charter_accepted": True, "answers": answers or {}, "lang": "fr",
+            "created_at": "2026-06-10T08:00:00+00:00", "source": "portal"}
+
+
+INDEP, SALARIE = "Indépendant·e", "Salarié·e en télétravail"
+
+
+def checkin(pid, at):
+    return {"participant_id": pid, "day": "2026-06-12", "at": at, "desk": "desk"}
+
+
+def event_a() -> dict[str, list[dict]]:
+    participants = [
+        person(1, "Alice Vernet", "Lourmarin", INDEP, {
+            "frequence": "quotidien", "services": ["wifi", "visio"], "prix-journee": 10,
+            "prix-mois": 150, "trajet": 40, "benevole": "oui"}, email="alice@example.org",
+            optin=True),
+        person(2, "Bruno Asse", " lourmarin ", INDEP, {
+            "frequence": "plusieurs", "services": ["wifi"], "prix-journee": 12,
+            "prix-mois": 100, "trajet": 5, "benevole": "oui"}),
+        person(3, "Chloé Brun", "Lourmarin", INDEP, {
+            "frequence": "hebdo", "services": ["wifi", "salon"], "prix-journee": 15,
+            "trajet": 25, "benevole": "non"}),
+        person(4, "David Roc", "Cadenet", SALARIE, {
+            "frequence": "parfois", "services": ["visio"], "prix-journee": 20,
+            "benevole": "oui"}, email="david@example.org", optin=True),
+        person(5, "Emma Sol", "Cadenet", SALARIE, {"frequence": "jamais",
+                                                   "benevole": "peut-etre"}),
+        person(6, "Farid Lune", "Cadenet", SALARIE),
+        person(7, "Gaëlle Pin", "Vaugines", "Étudiant·e", {"frequence": "hebdo"}),
+        person(8, "Hugo Cap", "Apt", "Touriste"),
+    ]
+    return {
+        "participants": participants,
+        "checkins": [
+            # Paris is UTC+2 in June: 07:15Z is 9h local.
+            checkin(1, "2026-06-12T07:15:00+00:00"), checkin(2, "2026-06-12T07:40:00+00:00"),
+            checkin(3, "2026-06-12T08:05:00+00:00"), checkin(4, "2026-06-12T08:30:00+00:00"),
+            checkin(5, "2026-06-12T12:00:00+00:00"), checkin(7, "2026-06-12T12:10:00+00:00"),
+            checkin(1, "2026-06-12T13:00:00+00:00"),  # back after lunch: same day, once
+            checkin(99, "2026-06-12T09:00:00+00:00"),  # someone who deleted their data
+        ],
+        "registrations": [
+            {"workshop_id": "visio", "participant_id": 1, "status": "confirmed",
+             "attended": True},
+            {"workshop_id": "visio", "participant_id": 2, "status": "confirmed",
+             "attended": False},
+            {"workshop_id": "visio", "participant_id": 3, "status": "waitlisted",
+             "attended": False},
+            {"workshop_id": "visio", "participant_id": 4, "status": "cancelled",
+             "attended": False},
+            {"workshop_id": "visio", "participant_id": 99, "status": "confirmed",
+             "attended": True},
+        ],
+        "workshops": [{"id": 1, "key": "plateau", "cancelled": True}],
+        "seat_bookings": [
+            {"participant_id": 1, "slot_id": "matin", "space_id": "coworking", "seat": 1,
+             "status": "active"},
+            {"participant_id": 2, "slot_id": "matin", "space_id": "coworking", "seat": 2,
+             "status": "active"},
+            {"participant_id": 3, "slot_id": "matin", "space_id": "coworking", "seat": 3,
+             "status": "cancelled"},
+            {"participant_id": 4, "slot_id": "apres-midi", "space_id": "coworking", "seat": 1,
+             "status": "active"},
+        ],
+        "desk_requests": [{"participant_id": 1, "item": "Multiprise"},
+                          {"participant_id": 2, "item": "Multiprise"},
+                          {"participant_id": 3, "item": None, "text": "Un câble USB-C"}],
+        "swap_posts": [
+            {"id": 1, "participant_id": 1, "kind": "offer", "title": "Initiation à Python",
+             "category": "Numérique", "tags": ["python"], "status": "open", "hidden": False},
+            {"id": 2, "participant_id": 2, "kind": "request", "title": "Apprendre Python",
+             "category": "Numérique", "tags": ["python"], "status": "open", "hidden": False},
+            {"id": 3, "participant_id": 3, "kind": "offer", "title": "Conversation anglaise",
+             "category": "Langues", "tags": [], "status": "open", "hidden": True},
+        ],
+        "swap_meetings": [{"id": 1, "participant_id": 2, "other_id": 1, "post_id": 1,
+                           "status": "accepted"},
+                          {"id": 2, "participant_id": 4, "other_id": 1, "post_id": 1,
+                           "status": "proposed"}],
+        "notes": [{"id": 1, "kind": "lesson"}, {"id": 2, "kind": "lesson"}],
+        "photos": [{"id": 1, "note_id": 1}],
+    }
+
+
+@pytest.fixture
+def summary():
+    raw = compute.gather(make_kit(), event_a(), SECRET)
+    return compute.summarize([raw], make_kit().budget)
+
+
+def test_who_came_show_rate_and_arrivals(summary):
+    assert summary["registered"] == 8
+    assert summary["checked_in"] == 6  # 1, 2, 3, 4, 5, 7; Alice's second visit counts once
+    assert summary["show_rate"] == 0.75  # 6 / 8
+    assert summary["checkins_by_day"] == [{"day": "2026-06-12", "count": 6}]
+    assert summary["arrivals_by_hour"] == [{"day": "2026-06-12", "hour": h, "count": 2}
+                                           for h in (9, 10, 14)]
+
+
+def test_groups_under_three_people_are_folded_into_other(summary):
+    # Indépendant·e 3, Salarié·e 3; Étudiant·e 1 and Touriste 1 together: other 2.
+    assert [(r["key"], r["count"]) for r in summary["profiles"]] == [
+        (INDEP, 3), (SALARIE, 3), ("other", 2)]
+    # " lourmarin " is Lourmarin; Vaugines 1 and Apt 1 fold.
+    assert [(r["key"], r["count"]) for r in summary["communes"]] == [
+        ("Cadenet", 3), ("Lourmarin", 3), ("other", 2)]
+    # Services: wifi 3; visio 2 and salon 1 fold into other 3.
+    assert [(r["key"], r["count"]) for r in summary["services"]] == [("wifi", 3), ("other", 3)]
+    text = json.dumps(summary, ensure_ascii=False)
+    for singled_out in ("Vaugines", "Apt", "Touriste", "Étudiant·e", "Alice", "alice@"):
+        assert singled_out not in text
+
+
+def test_prices_median_and_spread_and_commute(summary):
+    day = summary["prices_asked"]["day"]
+    # 10, 12, 15, 20: median (12 + 15) / 2; quartiles at positions 0.75 and 2.25 of 0..3.
+    assert (day["n"], day["median"], day["q1"], day["q3"]) == (4, 13.5, 11.5, 16.25)
+    # Two answers only: a median would be someone's own answer, so none is published.
+    month = summary["prices_asked"]["month"]
+    assert (month["n"], month["median"], month["q1"]) == (2, None, None)
+    # 5, 25, 40: median 25; q1 = 5 + 0.5 × 20; q3 = 25 + 0.5 × 15.
+    assert summary["commute"] == {"n": 3, "median": 25, "q1": 15, "q3": 32.5}
+
+
+def test_weekly_core_contacts_and_volunteers(summary):
+    # per month: quotidien 20, plusieurs 10, hebdo 4, hebdo 4, parfois 1, jamais 0.
+    assert summary["weekly_core"] == 4
+    assert summary["frequency"] == {"answered": 6, "weekly": 4, "occasional": 1, "never": 1}
+    assert summary["contact_optins"] == 2
+    assert summary["volunteers"] == 3  # Alice, Bruno, David said "oui"
+
+
+def test_workshops_seats_and_desk(summary):
+    visio = next(w for w in summary["workshops"] if w["id"] == "visio")
+    # The deleted participant's place and the cancelled one do not count.
+    assert (visio["capacity"], visio["confirmed"], visio["waitlisted"], visio["attended"]) == (
+        12, 2, 1, 1)
+    assert visio["fill_rate"] == 0.167  # 2 / 12
+    assert next(w for w in summary["workshops"] if w["id"] == "plateau")["cancelled"] is True
+    seats = {s["slot_id"]: (s["booked"], s["seats"], s["occupancy"]) for s in summary["seats"]}
+    assert seats == {"matin": (2, 12, 0.167), "apres-midi": (1, 12, 0.083)}
+    assert [(r["key"], r["count"]) for r in summary["desk_requests"]] == [
+        ("Multiprise", 2), ("written", 1)]
+
+
+def test_swap_and_notes(summary):
+    swap = summary["swap"]
+    assert (swap["offers"], swap["requests"]) == (1, 1)  # the hidden offer is not counted
+    assert swap["categories"] == [{"category": "Numérique", "offered": 1, "wanted": 1}]
+    assert swap["matches"] == 1 and swap["meetings"] == 1  # only the accepted meeting
+    assert summary["notes"]["notes"] == 2 and summary["notes"]["photos"] == 1
+
+
+def test_budget_from_survey_and_kit_prices(summary):
+    budget = summary["budget"]
+    lines = {line["formula"]: (line["users"], line["amount"]) for line in budget["lines"]}
+    # 20 days a month: full time 160; 10: two days 80; 4 and 4: one day 2 × 50;
+    # 1 day a month: one day pass at 15.
+    assert lines == {"month_full_time": (1, 160), "month_two_days_a_week": (1, 80),
+                     "month_one_day_a_week": (2, 100), "day": (1, 15)}
+    assert budget["revenue"] == 355 and budget["charges"] == 1500
+    assert budget["balance"] == -1145
+    # 20 + 10 + 4 + 4 + 1 = 39 desk-days over 21 days at 70 %: 39 / 14.7 = 2.65, so 3.
+    assert budget["desk_days_per_month"] == 39 and budget["seats_needed"] == 3
+
+
+def test_budget_follows_the_prices_of_the_kit():
+    raw = compute.gather(make_kit(), event_a(), SECRET)
+    prices = {**make_kit().budget, "price_month_full_time": 200.0, "monthly_charges": 300.0}
+    budget = compute.summarize([raw], prices)["budget"]
+    assert budget["revenue"] == 395 and budget["balance"] == 95
+
+
+def test_site_checklist_met_unknown_not_met(summary):
+    status = {item["key"]: item["status"] for item in summary["checklist"]}
+    assert status == {
+        "core_of_users": "not_met",  # 4 weekly, the study asks about ten
+        "survey_need": "unknown",  # 6 answers: too few to tell
+        "catchment": "unknown",  # 3 of 8 live in Lourmarin; the others' distance unknown
+        "founding_community": "met",  # 3 volunteers
+        "supporting_structure": "unknown", "connectivity": "unknown", "access": "unknown"}
+
+
+def test_site_checklist_when_the_data_speaks():
+    keen = [person(i, f"Habitant {i}", "Lourmarin", INDEP,
+                   {"frequence": "hebdo", "benevole": "non"}) for i in range(1, 13)]
+    status = {i["key"]: i["status"] for i in compute.summarize(
+        [compute.gather(make_kit(), {"participants": keen}, SECRET)], {})["checklist"]}
+    assert status["core_of_users"] == "met"  # 12 weekly
+    assert status["survey_need"] == "met"  # 12 of 12 would come
+    assert status["catchment"] == "met"  # all live in the venue's commune
+    assert status["founding_community"] == "not_met"  # 12 answers, nobody volunteers
+    cold = [person(i, f"Passant {i}", "Apt", "Touriste", {"frequence": "jamais"})
+            for i in range(1, 11)]
+    status = {i["key"]: i["status"] for i in compute.summarize(
+        [compute.gather(make_kit(), {"participants": cold}, SECRET)], {})["checklist"]}
+    assert status["survey_need"] == "not_met" and status["core_of_users"] == "not_met"
+    assert status["catchment"] == "unknown"
+
+
+def event_b() -> dict[str, list[dict]]:
+    return {"participants": [
+        # The same Alice (same e-mail), the same Bruno (name and commune), one newcomer.
+        person(1, "alice VERNET", "Lourmarin", INDEP, {"frequence": "hebdo"},
+               email="Alice@Example.org"),
+        person(2, "BRUNO  Asse", "Lourmarin", "Touriste"),
+        person(3, "Zoé Mas", "Apt", "Touriste", {"frequence": "hebdo"}),
+    ], "checkins": [checkin(3, "2026-09-20T08:00:00+00:00")]}
+
+
+def test_merge_of_two_events_adds_up_and_recognises_faces():
+    a = compute.gather(make_kit(), event_a(), SECRET)
+    b = compute.gather(make_kit("fete-apt", dt.date(2026, 9, 20)), event_b(), SECRET)
+    summary = compute.summarize([b, a], {})
+    assert summary["registered"] == 11 and summary["checked_in"] == 7
+    assert summary["show_rate"] == round(7 / 11, 3)
+    assert [e["slug"] for e in summary["events"]] == ["fete-apt", "forum-lourmarin"]
+    assert summary["people"]["distinct"] == 9 and summary["people"]["at_several_events"] == 2
+    # In date order: the forum first, all new; then the fête, 2 known faces and 1 new.
+    assert summary["people"]["by_event"] == [
+        {"event": "forum-lourmarin", "new": 8, "known": 0},
+        {"event": "fete-apt", "new": 1, "known": 2}]
+    # Added up before folding: Touriste 1 + 2 = 3 is now a group of its own.
+    assert ("Touriste", 3) in [(r["key"], r["count"]) for r in summary["profiles"]]
+    assert summary["weekly_core"] == 6  # 4 + 2
+    assert len(summary["workshops"]) == 6 and len(summary["seats"]) == 4
+
+
+def test_a_part_with_no_data_does_not_fail(tmp_path):
+    kit = make_kit()
+    summary = compute.summarize([compute.gather(kit, {}, SECRET)], kit.budget)
+    assert summary["registered"] == 0 and summary["show_rate"] is None
+    assert summary["profiles"] == [] and summary["swap"]["offers"] == 0
+    assert summary["budget"]["revenue"] == 0
+    assert {i["status"] for i in summary["checklist"]} == {"unknown"}
+    (tmp_path / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    written = write_report([EventData(tmp_path, kit, {})], tmp_path / "report")
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Rapport d'appétence" in html and "Pas de données." in html
+    assert {p.name for p in written} >= {"report.html", "report.md", "summary.json",
+                                         "contacts.csv"}
