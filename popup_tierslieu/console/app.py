@@ -29,6 +29,7 @@ from .screens.dashboard import DashboardScreen
 from .screens.desk import DeskScreen
 from .screens.dialogs import Confirm
 from .screens.help import HelpScreen
+from .screens.journal import JournalScreen
 from .screens.portal import PortalScreen
 from .screens.requests import RequestsScreen
 from .screens.seats import SeatsScreen
@@ -37,7 +38,7 @@ from .screens.workshops import WorkshopsScreen
 _ = i18n.gettext
 T = TypeVar("T")
 
-RETRY_FIRST, RETRY_MAX = 0.5, 8.0
+RETRY_FIRST, RETRY_MAX = 0.5, 5.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ SECTIONS: tuple[Entry, ...] = (
     Entry("seats", SeatsScreen, "f5", N_("Seats")),
     Entry("checklist", ChecklistScreen, "f6", N_("Day checklist")),
     Entry("requests", RequestsScreen, "f7", N_("Desk requests")),
+    Entry("journal", JournalScreen, "f8", N_("Memory of the activities")),
 )
 
 
@@ -72,7 +74,9 @@ class ConsoleApp(App[None]):
     # Only F-keys and Ctrl combinations: a USB scanner types letters into the desk input.
     BINDINGS = [
         Binding("f1", "help", _("Help")),
-        *(Binding(e.key, f"switch_mode('{e.mode}')", _(e.title)) for e in SECTIONS),
+        # Section keys stay out of the footer (it would overflow); F1 lists them all.
+        *(Binding(e.key, f"switch_mode('{e.mode}')", _(e.title), show=False)
+          for e in SECTIONS),
         Binding("f9", "portal", _("Portal QR")),
         Binding("ctrl+r", "refresh", _("Refresh"), show=False),
         Binding("ctrl+q", "quit", _("Quit")),

@@ -168,5 +168,14 @@ class ApiClient:
     async def hide_post(self, post_id: int) -> dict[str, Any]:
         return await self.request("POST", f"/swap/{post_id}/hide")
 
+    async def journal(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/journal"))["entries"]
+
+    async def add_log_entry(self, text: str) -> dict[str, Any]:
+        return await self.request("POST", "/journal", json={"text": text})
+
+    async def add_note(self, form: dict[str, Any]) -> dict[str, Any]:
+        return await self.request("POST", "/notes", json=form)
+
     async def aclose(self) -> None:
         await self._http.aclose()

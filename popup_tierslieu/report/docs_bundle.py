@@ -65,8 +65,12 @@ class Bundle:
     left_out: int
     photo_files: dict[str, Path]
 
-    def t(self, message: str, **params: object) -> str:
+    def translate(self, message: str, **params: object) -> str:
         return i18n.translate(message, params or None, self.lang)
+
+    def kind(self, kind: str) -> str:
+        label = docs.KINDS[kind]
+        return i18n.translate(label, None, self.lang)
 
 
 def _local(kit: Kit, stamp: str) -> str:
@@ -112,7 +116,7 @@ def collect(folder: Path) -> Bundle:
 
 def _group_title(bundle: Bundle, group: str) -> str:
     if group == EVENT_GROUP:
-        return bundle.t("The event as a whole")
+        return bundle.translate("The event as a whole")
     workshop = bundle.kit.workshop(group)
     if workshop is None:
         return group
@@ -122,17 +126,17 @@ def _group_title(bundle: Bundle, group: str) -> str:
 
 def _facts(bundle: Bundle, page: Page) -> list[tuple[str, str]]:
     note = page.note
-    facts = [(bundle.t("Kind"), bundle.t(docs.KINDS[note["kind"]])),
-             (bundle.t("About"), _group_title(bundle, page.group))]
+    facts = [(bundle.translate("Kind"), bundle.kind(note["kind"])),
+             (bundle.translate("About"), _group_title(bundle, page.group))]
     if note.get("space_id"):
         space = bundle.kit.space(note["space_id"])
-        facts.append((bundle.t("Space"), space.name.get(bundle.lang) if space else
+        facts.append((bundle.translate("Space"), space.name.get(bundle.lang) if space else
                       note["space_id"]))
-    facts += [(bundle.t("Author"), docs.credit(note) or bundle.t("Anonymous")),
-              (bundle.t("Date"), _local(bundle.kit, note["created_at"])),
-              (bundle.t("Licence"), bundle.kit.licence_name)]
+    facts += [(bundle.translate("Author"), docs.credit(note) or bundle.translate("Anonymous")),
+              (bundle.translate("Date"), _local(bundle.kit, note["created_at"])),
+              (bundle.translate("Licence"), bundle.kit.licence_name)]
     if note.get("tags"):
-        facts.append((bundle.t("Tags"), ", ".join(note["tags"])))
+        facts.append((bundle.translate("Tags"), ", ".join(note["tags"])))
     return facts
 
 
@@ -148,7 +152,7 @@ def note_markdown(bundle: Bundle, page: Page) -> str:
     # Raw HTML in a note was shown as text on the portal; keep it text in the export.
     lines += ["", page.note["body"].replace("<", "&lt;"), ""]
     if page.photos:
-        lines += [f"## {bundle.t('Photos')}", ""]
+        lines += [f"## {bundle.translate('Photos')}", ""]
         lines += [f"![{name}]({depth}photos/{name})" for name in page.photos]
         lines.append("")
     return "\n".join(lines)
@@ -164,7 +168,7 @@ def note_wikitext(bundle: Bundle, page: Page, level: int = 2) -> str:
 
 
 def _left_out_text(bundle: Bundle) -> str:
-    return bundle.t("%(count)s photo(s) showing people who did not agree to publication "
+    return bundle.translate("%(count)s photo(s) showing people who did not agree to publication "
                     "were left out of this export.", count=bundle.left_out)
 
 
@@ -182,11 +186,11 @@ def _grouped(bundle: Bundle) -> list[tuple[str, list[tuple[str, list[Page]]]]]:
 
 def _intro(bundle: Bundle) -> tuple[str, str, str]:
     event = bundle.kit.event
-    title = bundle.t("Documentation of %(event)s", event=event.name.get(bundle.lang))
+    title = bundle.translate("Documentation of %(event)s", event=event.name.get(bundle.lang))
     where = f"{bundle.kit.venue.name}, {bundle.kit.venue.commune}"
     when = (event.start_date.isoformat() if event.start_date == event.end_date
             else f"{event.start_date.isoformat()} – {event.end_date.isoformat()}")
-    licence = bundle.t("Published under the licence %(licence)s; see LICENSE for the "
+    licence = bundle.translate("Published under the licence %(licence)s; see LICENSE for the "
                        "authors.", licence=bundle.kit.licence_name)
     return title, f"{where} · {when}", licence
 
@@ -195,23 +199,23 @@ def index_markdown(bundle: Bundle) -> str:
     title, place, licence = _intro(bundle)
     lines = [f"# {_markdown_text(title)}", "", _markdown_text(place), "", licence, ""]
     if not bundle.pages:
-        lines += [bundle.t("No note was written during this event."), ""]
+        lines += [bundle.translate("No note was written during this event."), ""]
     for group, kinds in _grouped(bundle):
         lines += [f"## {_markdown_text(_group_title(bundle, group))}", ""]
         for kind, pages in kinds:
-            lines += [f"### {bundle.t(docs.KINDS[kind])}", ""]
+            lines += [f"### {bundle.kind(kind)}", ""]
             lines += [f"- [{_markdown_text(p.note['title'])}]({p.path})" for p in pages]
             lines.append("")
     if bundle.journal:
-        lines += [f"## {bundle.t('Memory of the activities')}", "",
-                  f"- [{bundle.t('The concierge log')}](journal.md)", ""]
+        lines += [f"## {bundle.translate('Memory of the activities')}", "",
+                  f"- [{bundle.translate('The concierge log')}](journal.md)", ""]
     if bundle.left_out:
         lines += [_left_out_text(bundle), ""]
     return "\n".join(lines)
 
 
 def journal_markdown(bundle: Bundle) -> str:
-    lines = [f"# {bundle.t('Memory of the activities')}", ""]
+    lines = [f"# {bundle.translate('Memory of the activities')}", ""]
     lines += [f"- {_local(bundle.kit, e['at'])} — {_markdown_text(e['text'])}"
               for e in bundle.journal]
     return "\n".join(lines) + "\n"
@@ -223,7 +227,7 @@ def index_wikitext(bundle: Bundle) -> str:
     for group, kinds in _grouped(bundle):
         lines += [f"== {escape(_group_title(bundle, group))} ==", ""]
         for kind, pages in kinds:
-            lines += [f"=== {escape(bundle.t(docs.KINDS[kind]))} ===", ""]
+            lines += [f"=== {escape(bundle.kind(kind))} ===", ""]
             lines += [note_wikitext(bundle, p, level=4) for p in pages]
     if bundle.journal:
         lines += [journal_wikitext(bundle, level=2)]
@@ -234,7 +238,7 @@ def index_wikitext(bundle: Bundle) -> str:
 
 def journal_wikitext(bundle: Bundle, level: int = 1) -> str:
     mark = "=" * level
-    lines = [f"{mark} {escape(bundle.t('Memory of the activities'))} {mark}"]
+    lines = [f"{mark} {escape(bundle.translate('Memory of the activities'))} {mark}"]
     lines += [f"* {_local(bundle.kit, e['at'])} — {escape(e['text'])}" for e in bundle.journal]
     return "\n".join(lines) + "\n"
 
@@ -244,16 +248,17 @@ def licence_text(bundle: Bundle) -> str:
     names, anonymous = docs.attributions([p.note for p in bundle.pages])
     year = kit.event.start_date.year
     lines = [f"{kit.licence_name} ({kit.licence})", LICENCE_URLS[kit.licence], "",
-             bundle.t("Documentation of %(event)s, %(year)s.",
+             bundle.translate("Documentation of %(event)s, %(year)s.",
                       event=kit.event.name.get(bundle.lang), year=year), "",
-             bundle.t("Authors:")]
+             bundle.translate("Authors:")]
     lines += [f"- {name}" for name in names]
     if anonymous:
-        lines.append("- " + bundle.t("%(count)s anonymous contribution(s)", count=anonymous))
+        lines.append("- " + bundle.translate("%(count)s anonymous contribution(s)",
+                                             count=anonymous))
     if not names and not anonymous:
         lines.append("- " + kit.event.organiser)
     if bundle.journal:
-        lines.append("- " + bundle.t("The concierge desk"))
+        lines.append("- " + bundle.translate("The concierge desk"))
     if bundle.left_out:
         lines += ["", _left_out_text(bundle)]
     return "\n".join(lines) + "\n"
