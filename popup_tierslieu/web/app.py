@@ -15,7 +15,7 @@ from .. import i18n
 from ..kit import Kit
 from ..settings import Settings
 from ..store import Store
-from . import api, captive, desk, notes, portal, screen, security, swap
+from . import api, captive, desk, notes, openapi, portal, screen, security, swap
 from .errors import PopupErrorHandler
 from .events import Broadcaster
 
@@ -56,6 +56,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.ctx.settings = settings
     app.ctx.events = Broadcaster()
     app.blueprint(api.bp)
+    app.blueprint(openapi.bp)
     app.blueprint(portal.bp)
     app.blueprint(screen.bp)
     app.blueprint(desk.bp)
