@@ -4,8 +4,11 @@ tapped "continue", then gets the exact "online" answer, and that survives a rest
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -15,7 +18,7 @@ import httpx
 import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
 
-from tests.conftest import free_port
+from tests.conftest import ROOT, free_port
 
 # (what the phone sends: Host, path, User-Agent) -> the "online" answer it expects
 PROBES = [
@@ -181,3 +184,83 @@ def run_up(place: Path, ports: list[str]) -> subprocess.CompletedProcess[str]:
                             str(folder), *ports])
     return subprocess.run(command, capture_output=True, text=True, timeout=30,
                           env={**os.environ, "POPUP_LANG": "en"}, cwd=place)
+
+
+# ------------------------------------------------- a phone in its own namespace
+PHONE_SCRIPT = r"""
+import json, socket, time, httpx
+deadline = time.monotonic() + 20
+while True:
+    try:
+        httpx.get("http://10.199.0.1/api/v1/health", timeout=0.5)
+        break
+    except httpx.HTTPError:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.2)
+seen = {"resolved": socket.gethostbyname("connectivitycheck.gstatic.com")}
+probe = "http://connectivitycheck.gstatic.com/generate_204"
+first = httpx.get(probe)
+seen["before"] = [first.status_code, first.headers.get("location")]
+httpx.post("http://10.199.0.1/api/v1/participants", json={
+    "name": "Camille", "profile": "Habitant·e", "commune": "Lourmarin", "consent": True,
+    "charter": True}).raise_for_status()
+seen["after"] = httpx.get(probe).status_code
+print(json.dumps(seen))
+"""
+
+
+def netns_available() -> bool:
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        return False
+    return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not netns_available(), reason="needs root and network namespaces")
+def test_a_phone_in_its_own_network_resolves_and_lands_on_the_portal(tmp_path):
+    """Two namespaces joined by a veth pair: the laptop (real ports 80 and 53) and a
+    phone whose resolver is the laptop, as the hotspot's DHCP would set it."""
+    tag = str(os.getpid())
+    laptop, phone = f"popup-laptop-{tag}", f"popup-phone-{tag}"
+    resolv = Path("/etc/netns") / phone
+    server = None
+
+    def ip(*args: str) -> None:
+        subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
+
+    try:
+        ip("netns", "add", laptop)
+        ip("netns", "add", phone)
+        ip("link", "add", f"pl{tag}", "netns", laptop, "type", "veth", "peer", "name",
+           f"pp{tag}", "netns", phone)
+        for ns, name, address in ((laptop, f"pl{tag}", "10.199.0.1/24"),
+                                  (phone, f"pp{tag}", "10.199.0.2/24")):
+            ip("-n", ns, "addr", "add", address, "dev", name)
+            ip("-n", ns, "link", "set", name, "up")
+            ip("-n", ns, "link", "set", "lo", "up")
+        resolv.mkdir(parents=True, exist_ok=True)
+        (resolv / "resolv.conf").write_text("nameserver 10.199.0.1\n")
+        log = open(tmp_path / "server.out", "wb")
+        server = subprocess.Popen(
+            ["ip", "netns", "exec", laptop, sys.executable, "-m", "popup_tierslieu", "up",
+             "--headless", "--no-mdns", "--captive", "--host", "10.199.0.1", "--data",
+             str(tmp_path / "event")], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        done = subprocess.run(["ip", "netns", "exec", phone, sys.executable, "-c",
+                               PHONE_SCRIPT], capture_output=True, text=True, timeout=60,
+                              cwd=ROOT)
+        assert done.returncode == 0, done.stderr + (tmp_path / "server.out").read_text()
+        seen = json.loads(done.stdout)
+        assert seen["resolved"] == "10.199.0.1"
+        assert seen["before"] == [302, "http://10.199.0.1/welcome"]
+        assert seen["after"] == 204
+    finally:
+        if server is not None and server.poll() is None:
+            os.kill(server.pid, signal.SIGINT)
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                os.kill(server.pid, signal.SIGKILL)
+                server.wait(5)
+        for ns in (laptop, phone):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        shutil.rmtree(resolv, ignore_errors=True)
