@@ -57,6 +57,12 @@ WELCOME_PATH = "/welcome"
 # dns.msftncsi.com must resolve to this for Windows to trust its HTTP probe.
 WINDOWS_DNS_NAME = "dns.msftncsi.com"
 WINDOWS_DNS_ADDRESS = "131.107.255.255"
+# Names a network answers with NXDOMAIN to say "use my DNS": Firefox then keeps
+# DNS over HTTPS off (Mozilla's canary domain, "Configuring Networks to Disable DNS
+# over HTTPS"), Apple devices turn iCloud Private Relay off ("Prepare your network
+# or web server for iCloud Private Relay"). Both would bypass the captive DNS.
+CANARY_NAMES = frozenset({"use-application-dns.net", "mask.icloud.com",
+                          "mask-h2.icloud.com"})
 
 APPLE_SUCCESS = "<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>"
 FIREFOX_CANONICAL = ('<meta http-equiv="refresh" '
@@ -155,10 +161,11 @@ def probe_for(host: str, path: str) -> Probe | None:
 
 def is_own_host(host: str, names: tuple[str, ...]) -> bool:
     """Whether a request was meant for the portal itself: an IP literal (a packet only
-    reaches us for our own addresses), ``localhost``, or one of our mDNS names.
-    Any other name reached us through the captive DNS."""
+    reaches us for our own addresses), ``localhost``, our names, or any ``.local``
+    name (mDNS resolves it to us only if we announce it: a second desk may use the
+    laptop's own name). Any other name reached us through the captive DNS."""
     host = bare_host(host)
-    if not host or host == "localhost" or host in names:
+    if not host or host == "localhost" or host in names or host.endswith(".local"):
         return True
     try:
         ipaddress.ip_address(host)

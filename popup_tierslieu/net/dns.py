@@ -2,7 +2,8 @@
 
 Every A query is answered with the portal's address (``dns.msftncsi.com`` with the
 address Windows checks), AAAA and every other type with NODATA (the name exists,
-no record of that type: phones then use IPv4), over UDP and TCP. The sockets are
+no record of that type: phones then use IPv4), over UDP and TCP. The canary names
+that switch off Firefox's DNS over HTTPS and Apple's Private Relay get NXDOMAIN. The sockets are
 bound to the hotspot's address only: binding 0.0.0.0:53 collides with
 systemd-resolved's stub on 127.0.0.53.
 
@@ -27,7 +28,7 @@ from dnslib import QTYPE, RCODE, RR, A, DNSRecord
 from dnslib.dns import DNSError
 
 from .. import i18n
-from ..domain.captive import WINDOWS_DNS_ADDRESS, WINDOWS_DNS_NAME
+from ..domain.captive import CANARY_NAMES, WINDOWS_DNS_ADDRESS, WINDOWS_DNS_NAME
 from ..errors import PopupError
 from .hotspot import CONNECTION
 
@@ -53,7 +54,9 @@ def reply(data: bytes, address: str) -> bytes | None:
         return response.pack()
     for question in request.questions:
         name = str(question.qname).rstrip(".").lower()
-        if question.qtype == QTYPE.A:
+        if name in CANARY_NAMES:
+            response.header.rcode = RCODE.NXDOMAIN
+        elif question.qtype == QTYPE.A:
             target = WINDOWS_DNS_ADDRESS if name == WINDOWS_DNS_NAME else address
             response.add_answer(RR(question.qname, QTYPE.A, rdata=A(target), ttl=TTL))
         # AAAA, HTTPS, SVCB and the rest: NOERROR without an answer (NODATA).
@@ -154,9 +157,10 @@ def nm_dnsmasq_running() -> bool:
 
 
 def dropin_text(address: str) -> str:
+    canaries = "".join(f"address=/{name}/\n" for name in sorted(CANARY_NAMES))  # NXDOMAIN
     return (f"# Written by popup (captive portal): every name points to the laptop.\n"
             f"address=/#/{address}\n"
-            f"address=/{WINDOWS_DNS_NAME}/{WINDOWS_DNS_ADDRESS}\n")
+            f"address=/{WINDOWS_DNS_NAME}/{WINDOWS_DNS_ADDRESS}\n" + canaries)
 
 
 def write_dropin(address: str, folder: Path = NM_DNSMASQ_DIR) -> str:

@@ -50,7 +50,8 @@ def test_each_os_probe_is_recognised_by_host_and_path(host, path, system):
 
 
 def test_the_portal_itself_is_never_captured():
-    for host in ("10.42.0.1", "10.42.0.1:8000", "[::1]:80", "localhost", "atelier.local"):
+    for host in ("10.42.0.1", "10.42.0.1:8000", "[::1]:80", "localhost", "atelier.local",
+                 "laptop-of-the-desk.local:8000"):
         assert captive.answer(host, "/", False, PORTAL, NAMES) is None, host
     taken = captive.answer("example.org", "/", True, PORTAL, NAMES)
     assert (taken.status, taken.headers["Location"]) == (302, PORTAL + "/welcome")
@@ -71,6 +72,9 @@ def test_dns_answers_every_question_and_ignores_what_is_not_a_query():
                                       "10.42.0.1"))
     assert https.header.rcode == RCODE.NOERROR and not https.rr
     assert https.questions[0].qtype == QTYPE.HTTPS
+    for canary in ("use-application-dns.net", "mask.icloud.com"):
+        refused = DNSRecord.parse(dns.reply(DNSRecord.question(canary).pack(), "10.42.0.1"))
+        assert refused.header.rcode == RCODE.NXDOMAIN and not refused.rr, canary
     assert dns.reply(b"\x00\x01garbage", "10.42.0.1") is None
     assert dns.reply(answer.pack(), "10.42.0.1") is None  # a response is never answered
 
@@ -80,6 +84,7 @@ def test_the_dnsmasq_dropin_points_every_name_to_the_laptop(tmp_path):
     text = (tmp_path / dns.NM_DROPIN).read_text()
     assert "address=/#/10.42.0.1" in text
     assert "address=/dns.msftncsi.com/131.107.255.255" in text
+    assert "address=/use-application-dns.net/\n" in text
     assert "nmcli connection up popup-hotspot" in message
 
 
