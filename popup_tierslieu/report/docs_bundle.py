@@ -133,8 +133,8 @@ def _facts(bundle: Bundle, page: Page) -> list[tuple[str, str]]:
         facts.append((bundle.translate("Space"), space.name.get(bundle.lang) if space else
                       note["space_id"]))
     facts += [(bundle.translate("Author"), docs.credit(note) or bundle.translate("Anonymous")),
-              (bundle.translate("Date"), _local(bundle.kit, note["created_at"])),
-              (bundle.translate("Licence"), bundle.kit.licence_name)]
+              (bundle.translate("Written on"), _local(bundle.kit, note["created_at"])),
+              (bundle.translate("Published under"), bundle.kit.licence_name)]
     if note.get("tags"):
         facts.append((bundle.translate("Tags"), ", ".join(note["tags"])))
     return facts
@@ -152,7 +152,7 @@ def note_markdown(bundle: Bundle, page: Page) -> str:
     # Raw HTML in a note was shown as text on the portal; keep it text in the export.
     lines += ["", page.note["body"].replace("<", "&lt;"), ""]
     if page.photos:
-        lines += [f"## {bundle.translate('Photos')}", ""]
+        lines += [f"## {bundle.translate('Photos of the note')}", ""]
         lines += [f"![{name}]({depth}photos/{name})" for name in page.photos]
         lines.append("")
     return "\n".join(lines)
@@ -162,7 +162,7 @@ def note_wikitext(bundle: Bundle, page: Page, level: int = 2) -> str:
     mark = "=" * level
     lines = [f"{mark} {escape(page.note['title'])} {mark}"]
     lines += [f"* '''{escape(k)}''' : {escape(v)}" for k, v in _facts(bundle, page)]
-    lines += ["", to_wikitext(page.note["body"]).rstrip()]
+    lines += ["", to_wikitext(page.note["body"], shift=level).rstrip()]
     lines += [f"[[File:{name}|thumb|{escape(page.note['title'])}]]" for name in page.photos]
     return "\n".join(lines) + "\n"
 

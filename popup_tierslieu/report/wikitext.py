@@ -12,12 +12,20 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "<>&[]{}|'=*#:;~_!-"})
+# Meaningful anywhere in a line: tags, entities, links, templates, tables, quotes,
+# headings, signatures. Meaningful at the start of a line only: lists, indents,
+# rules, preformatted text, table cells.
+_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "<>&[]{}|'=~"})
+_LINE_START = ":;*#-! "
 _PRE = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
 def escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    """Text that reads as itself wherever it lands in a wikitext line."""
+    text = " ".join(text.splitlines()).translate(_ESCAPES).replace("__", "&#95;&#95;")
+    if text[:1] and text[0] in _LINE_START:
+        text = f"&#{ord(text[0])};{text[1:]}"
+    return text
 
 
 def _inline(tokens: list[Token]) -> str:
@@ -56,8 +64,9 @@ def _inline(tokens: list[Token]) -> str:
     return "".join(out)
 
 
-def to_wikitext(markdown: str) -> str:
-    """MediaWiki markup for a note body written in Markdown."""
+def to_wikitext(markdown: str, shift: int = 0) -> str:
+    """MediaWiki markup for a note body written in Markdown; its headings are moved
+    ``shift`` levels down, below the heading of the page section it goes in."""
     tokens = _MARKDOWN.parse(markdown or "")
     lines: list[str] = []
     lists: list[str] = []
@@ -67,7 +76,7 @@ def to_wikitext(markdown: str) -> str:
     for token in tokens:
         kind = token.type
         if kind == "heading_open":
-            current = "=" * int(token.tag[1])
+            current = "=" * min(6, int(token.tag[1]) + shift)
         elif kind == "inline":
             text = _inline(token.children or [])
             if current.startswith("="):
