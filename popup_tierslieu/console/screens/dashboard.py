@@ -33,7 +33,7 @@ def counters(stats: dict[str, Any]) -> Table:
 def seats_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(box=None, expand=True, show_edge=False)
     table.add_column(_("Slot"))
-    table.add_column(_("Zone"))
+    table.add_column(_("Area"))
     table.add_column(_("Taken"), justify="right")
     table.add_column(_("Free"), justify="right")
     for row in rows:
@@ -54,7 +54,7 @@ def workshops_table(programme: dict[str, list[dict[str, Any]]]) -> Table | Text:
         return Text(_("No workshop running or to come today."), style="dim")
     table = Table(box=None, expand=True, show_edge=False)
     for title, justify in ((_("When"), "left"), (_("At"), "left"), (_("Workshop"), "left"),
-                           (_("Places"), "right"), (_("Waiting"), "right")):
+                           (_("Filled"), "right"), (_("Waiting"), "right")):
         table.add_column(title, justify=justify)  # type: ignore[arg-type]
     workshop_rows(table, _("now"), programme["now"])
     workshop_rows(table, _("next"), programme["next"])

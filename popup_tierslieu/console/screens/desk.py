@@ -72,7 +72,7 @@ class DeskScreen(Section):
 
     def on_mount(self) -> None:
         table = self.query_one("#found", DataTable)
-        table.add_columns(_("Name"), _("Profile"), _("Commune"))
+        table.add_columns(_("Name"), _("Profile"), _("Town"))
         table.display = False
 
     def on_screen_resume(self) -> None:

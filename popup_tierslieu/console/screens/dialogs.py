@@ -64,7 +64,7 @@ class PickPerson(ModalScreen[dict[str, Any] | None]):
             yield DataTable(id="people", cursor_type="row")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(_("Name"), _("Profile"), _("Commune"))
+        self.query_one(DataTable).add_columns(_("Name"), _("Profile"), _("Town"))
         self.query_one(Input).focus()
 
     @on(Input.Submitted, "#who")

@@ -37,7 +37,7 @@ class RegisterScreen(ModalScreen[dict[str, Any] | None]):
             yield Static("", id="error-name", classes="error")
             yield Select(profiles, prompt=_("Profile"), id="profile")
             yield Static("", id="error-profile", classes="error")
-            yield Input(placeholder=_("Commune"), id="commune")
+            yield Input(placeholder=_("Town"), id="commune")
             yield Static("", id="error-commune", classes="error")
             yield Input(placeholder=_("E-mail (optional)"), id="email")
             yield Static("", id="error-email", classes="error")

@@ -37,7 +37,7 @@ class SeatsScreen(Section):
 
     def on_mount(self) -> None:
         self.query_one("#seat-grid").border_title = _("Seats (■ taken, □ free)")
-        self.query_one(DataTable).add_columns(_("Slot"), _("Zone"), _("Seat"), _("Person"))
+        self.query_one(DataTable).add_columns(_("Slot"), _("Area"), _("Seat"), _("Person"))
         self.cells: list[dict[str, Any]] = []
 
     def on_screen_resume(self) -> None:

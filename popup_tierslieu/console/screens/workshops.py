@@ -26,7 +26,7 @@ class WorkshopsScreen(Section):
         yield Static(_("Enter opens a workshop: who is in, who waits."), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(_("Start"), _("Workshop"), _("Room"), _("Places"),
+        self.query_one(DataTable).add_columns(_("Start"), _("Workshop"), _("Room"), _("Filled"),
                                               _("Waiting"), _("State"))
 
     def on_screen_resume(self) -> None:

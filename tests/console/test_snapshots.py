@@ -1,0 +1,65 @@
+"""The dashboard and the desk as the concierge sees them, at a fixed terminal size.
+
+Fixed data: a kit dated in 2030 (so "now and next" does not depend on today),
+fixed names, a frozen clock for "updated at", no arrival times on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from popup_tierslieu.kit import starter_text
+
+from .conftest import console_for, until
+
+SIZE = (110, 36)
+
+
+@pytest.fixture
+def event(make_server, tmp_path):
+    kit = tmp_path / "fixed.toml"
+    kit.write_text(starter_text(dt.date(2030, 6, 15)))
+    server = make_server(kit=str(kit))
+    api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
+    people = [server.register(name=name, profile=profile) for name, profile in (
+        ("Hélène Roux", "Indépendant·e"), ("Bruno Petit", "Salarié·e en télétravail"),
+        ("Chloé Girard", "Association"))]
+    for p in people:
+        api.post("/desk/workshops/visio/registrations", json={"participant_id": p["id"]})
+    api.post("/desk/workshops/plateau/registrations", json={"participant_id": people[0]["id"]})
+    api.post("/seats/bookings", json={"participant_id": people[0]["id"], "slot_id": "matin",
+                                      "space_id": "coworking", "seat": 3})
+    api.post("/seats/bookings", json={"participant_id": people[1]["id"], "slot_id": "matin",
+                                      "space_id": "coworking", "seat": 4})
+    return server, people
+
+
+def test_dashboard(event, snap_compare):
+    server, _people = event
+    app = console_for(server, frozen=True)
+
+    async def ready(pilot):
+        await until(pilot, lambda: app.stats)
+        await pilot.press("f2")
+        await until(pilot, lambda: app.screen.query("#counters"))
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_desk_after_a_scan(event, snap_compare):
+    server, people = event
+    app = console_for(server, frozen=True)
+
+    async def scanned(pilot):
+        await until(pilot, lambda: app.stats and app.event)
+        app.screen.query_one("#scan").value = people[0]["pass_url"]
+        await pilot.press("enter")
+        await until(pilot, lambda: "good" in app.screen.query_one("#result").classes)
+        await until(pilot, lambda: app.stats["checked_in"] == 1)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=scanned)
