@@ -41,6 +41,8 @@ def build_event(folder: Path, count: int, seed: int = 7) -> None:
     try:
         frequency = [c.id for c in kit.question("frequence").choices]
         services = [c.id for c in kit.question("services").choices]
+        seats: dict[str, list[int]] = {slot.id: [] for slot in kit.slots}
+        places = {w.id: 0 for w in kit.workshops}
         for n in range(count):
             created = start - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 10))
             answers = {"frequence": rng.choices(frequency, weights=[2, 5, 3, 2, 1])[0],
@@ -63,14 +65,17 @@ def build_event(folder: Path, count: int, seed: int = 7) -> None:
                                           "at": at.isoformat(), "desk": "desk"})
             if rng.random() < 0.2:
                 workshop = rng.choice(kit.workshops)
-                status = "confirmed" if rng.random() < 0.4 else "waitlisted"
+                places[workshop.id] += 1
+                status = "confirmed" if places[workshop.id] <= workshop.capacity else "waitlisted"
                 store.insert("registrations", {
                     "workshop_id": workshop.id, "participant_id": pid, "status": status,
                     "created_at": created.isoformat(), "attended": rng.random() < 0.5})
-            if rng.random() < 0.1:
+            slot = rng.choice(kit.slots).id
+            if rng.random() < 0.1 and len(seats[slot]) < 12:
+                seats[slot].append(pid)
                 store.insert("seat_bookings", {
-                    "participant_id": pid, "slot_id": rng.choice(kit.slots).id,
-                    "space_id": "coworking", "seat": rng.randint(1, 12), "status": "active",
+                    "participant_id": pid, "slot_id": slot, "space_id": "coworking",
+                    "seat": len(seats[slot]), "status": "active",
                     "created_at": created.isoformat()})
         asyncio.run(store.commit())
     finally:

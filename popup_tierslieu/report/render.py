@@ -70,6 +70,14 @@ def md(value: Any) -> str:
     return text
 
 
+def hour(start: str) -> str:
+    """The local start time of a repeated talk tells its sessions apart: 14h00 / 2:00 pm."""
+    moment = dt.datetime.fromisoformat(start)
+    if i18n.current.get() == "fr":
+        return moment.strftime("%Hh%M")
+    return moment.strftime("%I:%M %p").lstrip("0").lower()
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("popup_tierslieu.report", "templates"),
@@ -78,7 +86,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message: i18n.gettext(message),
         lambda singular, plural, n: i18n.ngettext(singular, plural, n), newstyle=True)
-    env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of)
+    env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of, hour=hour)
     env.globals.update(bars=bars, pairs=pairs)
     return env
 
@@ -142,8 +150,9 @@ def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
 def _workshops(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
               default=0) or 1
-    return [{**w, "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
-             "fcap": w["capacity"] / top} for w in workshops]
+    return [{**w, "label": f"{hour(w['start'])} {w['title']}", "fc": w["confirmed"] / top,
+             "fw": w["waitlisted"] / top, "fcap": w["capacity"] / top} for w in workshops]
+
 
 
 # ------------------------------------------------------------------ writing

@@ -1,0 +1,232 @@
+"""A scripted event over real HTTP, then ``popup report`` and ``popup export`` as a user
+runs them: while the server runs and after it stops."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from popup_tierslieu import kit as kits
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "screenshots" / "report.png"
+CHROMIUM = "/usr/bin/chromium"
+
+PEOPLE = [  # name, email, opt-in, commune, profile, answers
+    ("Inès Garnier", "ines@example.org", True, "Lourmarin", "Indépendant·e",
+     {"frequence": "quotidien", "services": ["wifi", "visio"], "prix-journee": 15,
+      "benevole": "oui"}),
+    ("Marc Olivier", "", True, "Lourmarin", "Indépendant·e",
+     {"frequence": "hebdo", "services": ["wifi"], "prix-journee": 12, "benevole": "oui"}),
+    ("Nadia Ferrand", "nadia@example.org", False, "Lourmarin", "Indépendant·e",
+     {"frequence": "plusieurs", "services": ["wifi"], "prix-journee": 18, "benevole": "oui"}),
+    ("Paul Girard", "paul@example.org", True, "Zzyzxville", "Touriste",
+     {"frequence": "hebdo", "benevole": "oui"}),
+    ("Rose Blanc", "", False, "Cadenet", "Salarié·e en télétravail",
+     {"frequence": "parfois"}),
+    ("Simon Noir", "simon@example.org", False, "Cadenet", "Salarié·e en télétravail",
+     {"frequence": "jamais"}),
+]
+DELETED = PEOPLE[3]
+
+
+def popup(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "popup_tierslieu", *args], text=True,
+                          capture_output=True, timeout=60)
+
+
+def small_workshop_kit(folder: Path) -> Path:
+    """The default kit with only two places in the first workshop, to fill a waiting list."""
+    path = folder / "kit.toml"
+    text = kits.starter_text(dt.date.today()).replace("capacity = 12", "capacity = 2", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_event(server) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        tokens = {}
+        for name, email, optin, commune, profile, answers in PEOPLE:
+            response = http.post("/api/v1/participants", headers=server.concierge, json={
+                "name": name, "email": email, "contact_optin": optin, "commune": commune,
+                "profile": profile, "consent": True, "charter": True, "answers": answers})
+            assert response.status_code == 201, response.text
+            tokens[name] = response.json()["token"]
+
+        def me(name: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {tokens[name]}"}
+
+        for name in ("Inès Garnier", "Marc Olivier", "Nadia Ferrand", "Paul Girard",
+                     "Rose Blanc"):
+            assert http.post("/api/v1/checkins", json={"token": tokens[name]},
+                             headers=server.concierge).status_code == 200
+        statuses = [http.post("/api/v1/workshops/visio/registrations", headers=me(name)).json()
+                    ["status"] for name in ("Paul Girard", "Inès Garnier", "Nadia Ferrand",
+                                             "Rose Blanc")]
+        assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+        assert http.post("/api/v1/seats/bookings", headers=me("Inès Garnier"), json={
+            "slot_id": "matin", "space_id": "coworking"}).status_code == 201
+        # Paul erases his data: his place goes to Nadia, first on the waiting list.
+        assert http.delete("/api/v1/me", headers=me("Paul Girard")).status_code == 200
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name} has no UTF-8 byte-order mark"
+    return list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+
+
+def parses_as(value: str, field: dict) -> bool:
+    if value == "":
+        return True
+    kind = field["type"]
+    try:
+        if kind == "integer":
+            int(value)
+        elif kind == "number":
+            float(value.replace(field.get("decimalChar", "."), "."))
+        elif kind == "boolean":
+            return value in ("true", "false")
+        elif kind == "date":
+            dt.date.fromisoformat(value)
+        elif kind == "datetime":
+            dt.datetime.strptime(value, field.get("format", "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return False
+    return True
+
+
+def check_datapackage(folder: Path) -> None:
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "tabular-data-package" and package["resources"]
+    for resource in package["resources"]:
+        assert resource["dialect"]["delimiter"] == ";"
+        path = folder / resource["path"]
+        fields = resource["schema"]["fields"]
+        header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+        assert header == [f["name"] for f in fields], resource["name"]
+        for row in read_csv(path):
+            for f in fields:
+                assert parses_as(row[f["name"]], f), (resource["name"], f, row[f["name"]])
+    assert {r["path"] for r in package["resources"]} == {p.name for p in folder.glob("*.csv")}
+
+
+def everything_in(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8-sig") for p in sorted(folder.rglob("*"))
+                     if p.suffix in (".csv", ".json", ".html", ".md"))
+
+
+def check_report(out: Path) -> None:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["registered"] == 5 and summary["checked_in"] == 4
+    assert summary["show_rate"] == 0.8
+    visio = next(w for w in summary["workshops"] if w["id"] == "visio")
+    assert (visio["capacity"], visio["confirmed"], visio["waitlisted"]) == (2, 2, 1)
+    assert summary["contact_optins"] == 2 and summary["volunteers"] == 3
+    assert summary["weekly_core"] == 3  # quotidien, hebdo, plusieurs
+    assert summary["prices_asked"]["day"]["median"] == 15  # 12, 15, 18
+    assert [(c["key"], c["count"]) for c in summary["communes"]] == [("Lourmarin", 3),
+                                                                     ("other", 2)]
+    assert next(s for s in summary["seats"] if s["slot_id"] == "matin")["booked"] == 1
+    for key in ("profiles", "survey", "swap", "notes"):
+        assert key in summary
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 5
+    assert not re.search(r"https?:|//[a-z]", html, re.I), "report.html must not fetch anything"
+    assert "Rapport d'appétence" in html
+
+    contacts = read_csv(out / "contacts.csv")
+    assert contacts == [
+        {"event": "tiers-lieu-ephemere", "name": "Inès Garnier", "email": "ines@example.org",
+         "commune": "Lourmarin", "profile": "Indépendant·e"},
+        {"event": "tiers-lieu-ephemere", "name": "Marc Olivier", "email": "",
+         "commune": "Lourmarin", "profile": "Indépendant·e"}]
+    others = everything_in(out).replace((out / "contacts.csv").read_text("utf-8-sig"), "")
+    for name, email, *_ in PEOPLE:
+        assert name not in others and (not email or email not in others)
+
+
+def check_export(folder: Path) -> None:
+    check_datapackage(folder)
+    participants = read_csv(folder / "participants.csv")
+    assert len(participants) == 5
+    assert sum(row["checked_in"] == "true" for row in participants) == 4
+    registrations = read_csv(folder / "workshop_registrations.csv")
+    assert sorted(r["status"] for r in registrations if r["workshop_id"] == "visio") == [
+        "confirmed", "confirmed", "waitlisted"]
+    answers = read_csv(folder / "survey_answers.csv")
+    assert {r["participant"] for r in answers} <= {r["participant"] for r in participants}
+    text = everything_in(folder)
+    for name, email, *_ in PEOPLE:
+        assert name not in text and (not email or email not in text)
+
+
+def test_report_and_export_of_a_scripted_event(make_server, tmp_path):
+    server = make_server(kit=str(small_workshop_kit(tmp_path)))
+    run_event(server)
+
+    live = popup("report", str(server.data_dir), "--out", str(tmp_path / "live"))
+    assert live.returncode == 0, live.stderr
+    check_report(tmp_path / "live")
+    exported = popup("export", str(server.data_dir), "--format", "csv", "--out",
+                     str(tmp_path / "csv"))
+    assert exported.returncode == 0, exported.stderr
+    check_export(tmp_path / "csv")
+
+    server.stop()
+    after = popup("report", str(server.data_dir))
+    assert after.returncode == 0, after.stderr
+    check_report(server.data_dir / "report")
+    as_json = popup("export", str(server.data_dir), "--format", "json", "--out",
+                    str(tmp_path / "json"))
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads((tmp_path / "json" / "export.json").read_text(encoding="utf-8"))
+    assert len(data["participants"]) == 5 and DELETED[1] not in json.dumps(data)
+
+    english = popup("report", str(server.data_dir), "--lang", "en", "--out",
+                    str(tmp_path / "en"))
+    assert english.returncode == 0
+    assert "Appetite report" in (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+
+
+
+def test_report_page_renders_in_chromium_for_the_guide(tmp_path):
+    """A realistic event (the benchmark's generator, 400 people) rendered by headless
+    Chromium at A4 proportions; the first page is the guide's screenshot."""
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "bench" / "report.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.build_event(tmp_path / "event", 400)
+    assert popup("report", str(tmp_path / "event")).returncode == 0
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shot = subprocess.run([
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        f"--screenshot={SCREENSHOT}", "--window-size=1240,1754", "--hide-scrollbars",
+        (tmp_path / "event" / "report" / "report.html").as_uri()],
+        capture_output=True, timeout=60)
+    assert shot.returncode == 0, shot.stderr
+    assert SCREENSHOT.stat().st_size > 50_000  # a page of charts, not a blank one
+
+
+def test_errors_are_one_line_with_a_fix(tmp_path):
+    missing = popup("report", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1 and "popup-data/" in missing.stderr
+    not_event = popup("export", str(tmp_path), "--format", "csv")
+    assert not_event.returncode == 1 and "Traceback" not in not_event.stderr
+    assert len(not_event.stderr.strip().splitlines()) == 1
+    (tmp_path / "kit.toml").write_text(kits.starter_text(), encoding="utf-8")
+    (tmp_path / "db.json").write_text('{"participants": {"1": [', encoding="utf-8")
+    damaged = popup("report", str(tmp_path))
+    assert damaged.returncode == 1 and "Traceback" not in damaged.stderr
+    assert len(damaged.stderr.strip().splitlines()) == 1
