@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
+import zipfile
 
 import httpx
 import pytest
@@ -177,3 +180,27 @@ def test_the_concierge_keeps_a_log_and_marks_a_host(server):
     pass_page = httpx.get(me["pass_url"].replace(me["pass_url"].split("/pass/")[0],
                                                  server.url), timeout=10).text
     assert "template=1" in pass_page
+
+
+def test_popup_export_docs_writes_the_folder_and_the_zip(server, tmp_path):
+    me = server.register(name="Hélène Roux")
+    note_id = add_note(server, me["token"], body="## Bilan\n\nLe **Jitsi** local a tenu.")
+    assert upload(server, me["token"], note_id, gps_jpeg()).status_code == 201
+    assert upload(server, me["token"], note_id, gps_jpeg(), people="on").status_code == 201
+    out = tmp_path / "published"
+    result = subprocess.run(
+        [sys.executable, "-m", "popup_tierslieu", "export", str(server.data_dir), "--format",
+         "docs", "--out", str(out)], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "POPUP_LANG": "fr"})
+    assert result.returncode == 0, result.stderr
+    root = out / "tiers-lieu-ephemere-documentation"
+    assert str(root.with_suffix(".zip")) in result.stdout
+    (page,) = (root / "notes" / "visio" / "worked").iterdir()
+    assert "Hélène Roux" in page.read_text() and "**Jitsi**" in page.read_text()
+    assert "'''Jitsi'''" in (root / "mediawiki" / "index.wiki").read_text()
+    assert len(list((root / "photos").iterdir())) == 1
+    assert "1 photo(s)" in (root / "index.md").read_text()
+    assert "Creative Commons" in (root / "LICENSE").read_text()
+    with zipfile.ZipFile(root.with_suffix(".zip")) as archive:
+        assert archive.testzip() is None
+        assert f"{root.name}/index.md" in archive.namelist()
