@@ -490,7 +490,7 @@ def summarize(raws: list[Raw], prices: dict[str, float]) -> dict[str, Any]:
         "workshops": [{**w, "fill_rate": rate(w["confirmed"], w["capacity"])}
                       for w in raw.workshops],
         "seats": [{**s, "occupancy": rate(s["booked"], s["seats"])} for s in raw.seats],
-        "desk_requests": fold_small(raw.desk_requests, minimum=1),
+        "desk_requests": fold_small(raw.desk_requests),
         "survey": survey,
         "services": services,
         "frequency": {"answered": len(raw.months), "weekly": weekly,

@@ -95,6 +95,8 @@ def event_a() -> dict[str, list[dict]]:
         ],
         "desk_requests": [{"participant_id": 1, "item": "Multiprise"},
                           {"participant_id": 2, "item": "Multiprise"},
+                          {"participant_id": 5, "item": "Multiprise"},
+                          {"participant_id": 7, "item": "Impression"},
                           {"participant_id": 3, "item": None, "text": "Un câble USB-C"}],
         "swap_posts": [
             {"id": 1, "participant_id": 1, "kind": "offer", "title": "Initiation à Python",
@@ -170,8 +172,9 @@ def test_workshops_seats_and_desk(summary):
     assert next(w for w in summary["workshops"] if w["id"] == "plateau")["cancelled"] is True
     seats = {s["slot_id"]: (s["booked"], s["seats"], s["occupancy"]) for s in summary["seats"]}
     assert seats == {"matin": (2, 12, 0.167), "apres-midi": (1, 12, 0.083)}
+    # Multiprise 3; one printout and one request in their own words fold into other 2.
     assert [(r["key"], r["count"]) for r in summary["desk_requests"]] == [
-        ("Multiprise", 2), ("written", 1)]
+        ("Multiprise", 3), ("other", 2)]
 
 
 def test_swap_and_notes(summary):
@@ -270,3 +273,27 @@ def test_a_part_with_no_data_does_not_fail(tmp_path):
     assert "Rapport d'appétence" in html and "Pas de données." in html
     assert {p.name for p in written} >= {"report.html", "report.md", "summary.json",
                                          "contacts.csv"}
+
+
+def test_every_key_of_summary_json_is_documented(tmp_path):
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "report.md").read_text("utf-8")
+    kit = make_kit()
+    (tmp_path / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    write_report([EventData(tmp_path, kit, event_a())], tmp_path / "report")
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text("utf-8"))
+
+    def keys(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield key
+                yield from keys(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from keys(inner)
+
+    # The bundles map is keyed by event slug, not by a fixed name.
+    summary["notes"].pop("bundles")
+    missing = {key for key in keys(summary) if f"`{key}`" not in docs}
+    assert not missing, f"document these summary.json keys in docs/report.md: {missing}"
