@@ -162,13 +162,18 @@ def install(app: Sanic) -> None:
                                 httponly=True, secure=False, max_age=7 * 24 * 3600)
 
 
+def token_refused(request: Request, response: HTTPResponse) -> bool:
+    """The token itself was refused: an unknown pass page, or a token the API did not
+    accept (a missing post or workshop, asked with a good token, is not a guess)."""
+    if request.path.startswith("/pass/"):
+        return response.status == 404
+    return response.status in (401, 403) and looks_up_a_token(request)
+
+
 def failed_lookup(request: Request, response: HTTPResponse, failures: RateLimit) -> None:
     """A wrong pass or token costs one token of the address's bucket."""
-    if response.status not in (401, 403, 404) or not looks_up_a_token(request):
-        return
-    if auth.is_concierge(request):
-        return
-    failures.take(client_address(request))
+    if token_refused(request, response) and not auth.is_concierge(request):
+        failures.take(client_address(request))
 
 
 class GuardedProtocol(HttpProtocol):
