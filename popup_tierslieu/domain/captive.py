@@ -109,8 +109,9 @@ GOOGLE_PATHS = "/generate_204 /gen_204"
 
 PROBES: tuple[Probe, ...] = (
     _probe("Android, ChromeOS", GOOGLE_HOSTS, GOOGLE_PATHS, NO_CONTENT),
-    _probe("iOS, macOS", "captive.apple.com www.apple.com",
-           "/hotspot-detect.html /library/test/success.html",
+    # captive.apple.com serves "Success" on any path; some releases ask random ones.
+    _probe("iOS, macOS", "captive.apple.com", "", Answer(200, APPLE_SUCCESS, "text/html")),
+    _probe("iOS, macOS", "www.apple.com", "/library/test/success.html",
            Answer(200, APPLE_SUCCESS, "text/html")),
     # Legacy iOS probes pick one of these hosts with various paths.
     _probe("iOS (legacy)", "www.appleiphonecell.com www.ibook.com www.itools.info "

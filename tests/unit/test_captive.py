@@ -40,6 +40,7 @@ def kit_with_password(tmp_path: Path, password: str) -> Path:
     ("www.google.com:80", "/gen_204", "Android, ChromeOS"),
     ("connect.rom.miui.com", "/generate_204", "Android (vendor)"),
     ("CAPTIVE.APPLE.COM.", "/hotspot-detect.html", "iOS, macOS"),
+    ("captive.apple.com", "/Xq4mWz/hR7tb2/Lk9pQs.html", "iOS, macOS"),
     ("www.thinkdifferent.us", "/anything.html", "iOS (legacy)"),
     ("www.msftconnecttest.com", "/connecttest.txt", "Windows"),
     ("detectportal.firefox.com", "/canonical.html", "Firefox"),
