@@ -273,6 +273,21 @@ def photo_path(data_dir: Path, photo: dict[str, Any]) -> Path:
     return Path(data_dir) / UPLOADS / name
 
 
+def remove_orphan_uploads(store: Any, data_dir: Path) -> int:
+    """Delete the files no photo record points to any more (their author was erased);
+    returns how many. Files being written (hidden temporary names) are left alone."""
+    folder = Path(data_dir) / UPLOADS
+    if not folder.is_dir():
+        return 0
+    kept = {photo.get("file") for photo in store.scan("photos")}
+    removed = 0
+    for path in folder.iterdir():
+        if _FILE_NAME.match(path.name) and path.name not in kept:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 # ------------------------------------------------------------------ attribution
 def credit(note: dict[str, Any]) -> str | None:
     """The name a note is credited to, or None when its author chose anonymity."""

@@ -11,7 +11,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
-from ..domain import bookings, desk, participants, survey
+from ..domain import bookings, desk, docs, participants, survey
 from ..errors import N_, InvalidInput
 from ..kit import Kit, Workshop
 from . import auth, captive
@@ -179,6 +179,7 @@ async def forget(request: Request, participant: dict[str, Any]) -> None:
     promoted = bookings.release_all(store, request.app.ctx.kit, participant["id"])
     participants.delete(store, request.app.ctx.kit, participant["id"])
     await store.commit()
+    docs.remove_orphan_uploads(store, request.app.ctx.settings.data_dir)  # their photos
     publish_promotions(request, promoted)
     publish_figures(request, held)
     if had_seats:

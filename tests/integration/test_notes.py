@@ -204,3 +204,18 @@ def test_popup_export_docs_writes_the_folder_and_the_zip(server, tmp_path):
     with zipfile.ZipFile(root.with_suffix(".zip")) as archive:
         assert archive.testzip() is None
         assert f"{root.name}/index.md" in archive.namelist()
+
+
+def test_erasing_my_data_removes_my_notes_and_my_photo_files(server):
+    me, other = server.register(), server.register(name="Samir Benali")
+    mine = add_note(server, me["token"])
+    kept = add_note(server, other["token"])
+    assert upload(server, me["token"], mine, gps_jpeg()).status_code == 201
+    assert upload(server, other["token"], kept, gps_jpeg()).status_code == 201
+    assert len(uploads(server)) == 2
+    response = httpx.delete(server.url + "/api/v1/me", headers=bearer(me["token"]), timeout=10)
+    assert response.status_code == 200
+    assert len(uploads(server)) == 1
+    listed = httpx.get(server.url + "/api/v1/notes", timeout=10).json()["notes"]
+    assert [n["id"] for n in listed] == [kept]
+    assert len(listed[0]["photos"]) == 1
