@@ -11,7 +11,7 @@ from .conftest import console_for, scan, screen_text, text_of, until
 _ = i18n.gettext
 
 
-def figure(app, label: str) -> str:
+def figures(app) -> str:
     return text_of(app.screen.query_one(".figures"))
 
 
@@ -20,16 +20,18 @@ async def test_scanning_a_pass_url_moves_the_checked_in_count(server):
     app = console_for(server)
     async with app.run_test(size=(110, 36)) as pilot:
         await until(pilot, lambda: app.stats, what="figures")
-        assert f"{_('Checked in')} 0" in figure(app, _("Checked in"))
+        assert f"{_('Checked in')} 0" in figures(app)
         assert app.screen.focused is app.screen.query_one("#scan", Input)
         await scan(pilot, person["pass_url"])
-        await until(pilot, lambda: f"{_('Checked in')} 1" in figure(app, ""), what="count 1")
+        await until(pilot, lambda: f"{_('Checked in')} 1" in figures(app), what="count 1")
         result = text_of(app.screen.query_one("#result"))
         assert "Hélène Roux" in result and "Habitant·e" in result
-        await scan(pilot, person["pass_url"])
+        app.screen.query_one("#scan", Input).value = person["pass_url"]
+        await pilot.press("enter")
         await until(pilot, lambda: "warn" in app.screen.query_one("#result").classes)
         assert "Hélène Roux" in text_of(app.screen.query_one("#result"))
-        await scan(pilot, "http://127.0.0.1/pass/AAAAAAAAAAAAAAAAAAAAAA")
+        app.screen.query_one("#scan", Input).value = "http://127.0.0.1/pass/AAAAAAAAAAAAAAAAAAAAAA"
+        await pilot.press("enter")
         await until(pilot, lambda: "bad" in app.screen.query_one("#result").classes)
         assert _("Unknown pass") in text_of(app.screen.query_one("#result"))
         assert app.stats["checked_in"] == 1

@@ -7,6 +7,7 @@ fixed names, a frozen clock for "updated at", no arrival times on screen.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from popup_tierslieu.kit import starter_text
 from .conftest import console_for, until
 
 SIZE = (110, 36)
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -63,3 +65,47 @@ def test_desk_after_a_scan(event, snap_compare):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=scanned)
+
+
+def test_guide_screenshots(event):
+    """The SVG screenshots of docs/concierge.md, taken from the real console."""
+    import asyncio
+
+    from popup_tierslieu.console.screens.workshops import WorkshopScreen
+
+    server, people = event
+    app = console_for(server, frozen=True)
+    folder = SHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+
+    async def shoot() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.stats and app.event)
+            app.screen.query_one("#scan").value = people[1]["pass_url"]
+            await pilot.press("enter")
+            await until(pilot, lambda: "good" in app.screen.query_one("#result").classes)
+            await until(pilot, lambda: app.stats["checked_in"] == 1)
+            await pilot.pause(0.2)
+            app.save_screenshot("console-desk.svg", str(folder))
+            await pilot.press("f2")
+            await pilot.pause(0.3)
+            app.save_screenshot("console-dashboard.svg", str(folder))
+            await pilot.press("f4")
+            await until(pilot, lambda: app.screen.query_one("#workshops").row_count == 3)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, WorkshopScreen)
+                        and app.screen.query_one("#confirmed").row_count == 3)
+            app.save_screenshot("console-workshop.svg", str(folder))
+            await pilot.press("escape", "f5")
+            await until(pilot, lambda: app.screen.query_one("#seat-list").row_count == 24)
+            app.save_screenshot("console-seats.svg", str(folder))
+            await pilot.press("f6")
+            await until(pilot, lambda: app.screen.query_one("#checklist").row_count == 6)
+            app.save_screenshot("console-checklist.svg", str(folder))
+            await pilot.press("f1")
+            await until(pilot, lambda: app.screen.query("#keys"))
+            app.save_screenshot("console-help.svg", str(folder))
+
+    asyncio.run(shoot())
+    for name in ("desk", "dashboard", "workshop", "seats", "checklist", "help"):
+        assert "Tiers-lieu" in (folder / f"console-{name}.svg").read_text()

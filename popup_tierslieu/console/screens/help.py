@@ -14,6 +14,12 @@ from ... import i18n
 _ = i18n.gettext
 
 
+def key_label(key: str) -> str:
+    """"ctrl+r" as "Ctrl+R", "f1" as "F1", "escape" as "Escape"."""
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper()
+                    for part in key.split("+"))
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "dismiss", _("Close"))]
 
@@ -26,8 +32,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         for key, description in self.keys:
-            table.add_row(key.replace("ctrl+", "Ctrl+").upper() if len(key) <= 3
-                          else key.replace("ctrl+", "Ctrl+"), description)
+            table.add_row(key_label(key), description)
         with VerticalScroll(classes="dialog wide"):
             yield Label(_("Keys"), classes="heading")
             yield Static(table, id="keys")
