@@ -8,6 +8,7 @@ import hashlib
 import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ import pytest
 
 from popup_tierslieu import domain
 from popup_tierslieu.errors import StoreUnavailable
-from popup_tierslieu.store import Store, load_tables, snapshot_files
+from popup_tierslieu.store import Store, load_tables, read_snapshot, snapshot_files
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
 
@@ -208,6 +209,20 @@ def test_damaged_database_is_refused_untouched_then_restored(make_server):
     me = httpx.get(server.url + "/api/v1/me",
                    headers={"Authorization": f"Bearer {kept['token']}"})
     assert me.json()["name"] == "Hélène Roux"
+
+
+def test_snapshots_rotate_while_the_server_runs(make_server, monkeypatch):
+    monkeypatch.setenv("POPUP_CHECKPOINT_SECONDS", "0.3")
+    server = make_server()
+    first = server.register(name="Avant l'instantané")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(snapshot_files(server.data_dir)) < 2:
+        time.sleep(0.1)
+    snapshots = snapshot_files(server.data_dir)
+    assert len(snapshots) >= 2
+    names = [p["name"] for p in read_snapshot(snapshots[0])["participants"]]
+    assert names == ["Avant l'instantané"] and first["id"] == 1
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in snapshots)
 
 
 def test_backup_while_running_then_restore_elsewhere(make_server, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ limits, size and time limits, the concierge token's rotation."""
 from __future__ import annotations
 
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -142,6 +143,7 @@ def test_rotating_the_concierge_token_stops_the_old_one_at_once(server):
                              timeout=30)
     assert rotated.returncode == 0, rotated.stderr
     new = rotated.stdout.strip()
+    assert stat.S_IMODE(server.data_dir.joinpath("concierge.token").stat().st_mode) == 0o600
     assert new == server.token and f"Bearer {new}" != old["Authorization"]
     assert httpx.get(server.url + "/api/v1/stats", headers=old).status_code == 403
     assert httpx.get(server.url + "/api/v1/stats",
