@@ -30,13 +30,14 @@ COMMUNES = ["Lourmarin", "Cadenet", "Vaugines", "Cucuron", "Puyvert", "Lauris", 
             "Pertuis", "Ansouis", "Villelaure", "Apt", "Bonnieux"]
 
 
-def build_event(folder: Path, count: int, seed: int = 7) -> None:
+def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(2026, 6, 12),
+                slug: str = "tiers-lieu-ephemere") -> None:
     rng = random.Random(seed)
-    text = kits.starter_text(dt.date(2026, 6, 12))
+    text = kits.starter_text(day).replace('slug = "tiers-lieu-ephemere"', f'slug = "{slug}"')
     folder.mkdir(parents=True, exist_ok=True)
     (folder / kits.KIT_COPY).write_text(text, encoding="utf-8")
     kit = kits.load_event_kit(folder)
-    start = dt.datetime(2026, 6, 12, 7, 0, tzinfo=dt.UTC)
+    start = dt.datetime(day.year, day.month, day.day, 7, 0, tzinfo=dt.UTC)
     store = Store.open(folder, indexes=INDEXES)
     try:
         frequency = [c.id for c in kit.question("frequence").choices]
@@ -61,7 +62,7 @@ def build_event(folder: Path, count: int, seed: int = 7) -> None:
                 "source": "portal"})
             if rng.random() < 0.75:
                 at = start + dt.timedelta(minutes=rng.randint(0, 600))
-                store.insert("checkins", {"participant_id": pid, "day": "2026-06-12",
+                store.insert("checkins", {"participant_id": pid, "day": day.isoformat(),
                                           "at": at.isoformat(), "desk": "desk"})
             if rng.random() < 0.2:
                 workshop = rng.choice(kit.workshops)

@@ -294,11 +294,18 @@ def faces(raws: list[Raw]) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------ publish
 def fold_small(counts: Counter[str] | dict[str, int], labels: dict[str, str] | None = None,
-               minimum: int = MIN_GROUP) -> list[dict[str, Any]]:
-    """Groups largest first; those under ``minimum`` people go together into "other"."""
+               minimum: int = MIN_GROUP, order: list[str] | None = None) -> list[dict[str, Any]]:
+    """Groups largest first (or in ``order``, for answers that have one: never ... every
+    day, 1 to 5); those under ``minimum`` people go together into "other", last."""
     rows = []
     other = 0
-    for key, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
+    if order is not None:
+        rank = {key: i for i, key in enumerate(order)}
+        items = sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)),
+                                                         str(item[0])))
+    else:
+        items = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+    for key, count in items:
         if count <= 0:
             continue
         if count < minimum or key == OTHER:
@@ -362,10 +369,14 @@ def survey_figures(raw: Raw) -> list[dict[str, Any]]:
     for entry in raw.questions.values():
         item = {key: entry[key] for key in ("id", "question", "kind", "measure", "formula",
                                              "answered")}
-        if entry["kind"] in ("single", "multiple"):
+        if entry["kind"] == "multiple":  # ranked: what is asked for most comes first
             item["choices"] = fold_small(entry["counts"], entry["choices"])
+        elif entry["kind"] == "single":  # in the kit's order: never ... every day
+            item["choices"] = fold_small(entry["counts"], entry["choices"],
+                                         order=list(entry["choices"]))
         elif entry["kind"] == "scale":
-            item["choices"] = fold_small(entry["counts"])
+            item["choices"] = fold_small(entry["counts"], order=sorted(
+                entry["counts"], key=lambda v: float(v)))
             item.update(spread(entry["values"]))
         elif entry["kind"] == "number":
             item.update(spread(entry["values"]))

@@ -199,13 +199,39 @@ def test_report_and_export_of_a_scripted_event(make_server, tmp_path):
 
 
 
+def bench():
+    """The benchmark's generator of realistic event folders."""
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "bench" / "report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_territory_report_of_two_villages(tmp_path):
+    generator = bench()
+    generator.build_event(tmp_path / "apt", 120, seed=1, day=dt.date(2026, 9, 20), slug="apt")
+    generator.build_event(tmp_path / "lauris", 150, seed=2, slug="lauris")
+    done = popup("report", str(tmp_path / "apt"), str(tmp_path / "lauris"), "--out",
+                 str(tmp_path / "territory"))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "territory" / "summary.json").read_text("utf-8"))
+    assert [e["slug"] for e in summary["events"]] == ["apt", "lauris"]
+    assert summary["registered"] == 270
+    assert summary["checked_in"] == sum(e["checked_in"] for e in summary["events"])
+    # Lauris came first (June), so all its people are new; some of Apt's were met there.
+    lauris, apt = summary["people"]["by_event"]
+    assert (lauris["event"], lauris["new"], lauris["known"]) == ("lauris", 150, 0)
+    assert apt["event"] == "apt" and apt["new"] + apt["known"] == 120 and apt["known"] > 0
+    assert summary["people"]["distinct"] == 150 + apt["new"]
+    html = (tmp_path / "territory" / "report.html").read_text(encoding="utf-8")
+    assert "Rapport de territoire : 2 tiers-lieux éphémères" in html
+    assert "Nouveaux visages et visages connus" in html
+
+
 def test_report_page_renders_in_chromium_for_the_guide(tmp_path):
     """A realistic event (the benchmark's generator, 400 people) rendered by headless
     Chromium at A4 proportions; the first page is the guide's screenshot."""
-    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "bench" / "report.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    bench.build_event(tmp_path / "event", 400)
+    bench().build_event(tmp_path / "event", 400)
     assert popup("report", str(tmp_path / "event")).returncode == 0
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shot = subprocess.run([

@@ -297,3 +297,16 @@ def test_every_key_of_summary_json_is_documented(tmp_path):
     summary["notes"].pop("bundles")
     missing = {key for key in keys(summary) if f"`{key}`" not in docs}
     assert not missing, f"document these summary.json keys in docs/report.md: {missing}"
+
+
+def test_single_choice_answers_keep_the_kits_order(summary):
+    frequency = next(q for q in summary["survey"] if q["id"] == "frequence")
+    # jamais 1, parfois 1 fold; hebdo 2 folds too: fewer than 3 people each.
+    assert [c["key"] for c in frequency["choices"]] == ["other"]
+    keen = [person(i, f"P{i}", "Lourmarin", INDEP, {"frequence": choice})
+            for i, choice in enumerate(["quotidien"] * 3 + ["jamais"] * 4 + ["hebdo"] * 3)]
+    raw = compute.gather(make_kit(), {"participants": keen}, SECRET)
+    frequency = next(q for q in compute.summarize([raw], {})["survey"] if q["id"] == "frequence")
+    assert [(c["key"], c["count"]) for c in frequency["choices"]] == [
+        ("jamais", 4), ("hebdo", 3), ("quotidien", 3)]
+    assert frequency["choices"][0]["label"] == "Jamais"
