@@ -18,13 +18,26 @@ from popup_tierslieu.domain import bookings
 from popup_tierslieu.kit import load
 from popup_tierslieu.store import Store
 
+from ..conftest import Server, free_port
 from ..portal_kit import write_portal_kit
 
 RACERS = 50
 
 
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator[Server]:
+    """One server for the module (starting one costs seconds on a busy machine): each
+    test works on its own workshop or slot, or compares counts before and after."""
+    folder = tmp_path_factory.mktemp("portal")
+    server = Server(folder / "event", free_port(),
+                    str(write_portal_kit(folder, capacity=10))).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def portal(make_server, tmp_path):
+def own_portal(make_server, tmp_path):
+    """A server of its own, for a test that stops and restarts it."""
     return make_server(kit=str(write_portal_kit(tmp_path, capacity=10)))
 
 
@@ -67,6 +80,11 @@ def browser_like(server, lang: str = "fr") -> Iterator[httpx.Client]:
 
 def post_form(http: httpx.Client, path: str, data: dict | None = None) -> httpx.Response:
     return http.post(path, data={"csrf": http.cookies.get("csrf"), **(data or {})})
+
+
+def registered(server) -> int:
+    return httpx.get(server.url + "/api/v1/stats", headers=server.concierge,
+                     timeout=10).json()["registered"]
 
 
 def flash(page: httpx.Response) -> str:
@@ -156,18 +174,18 @@ def test_a_participant_does_everything_from_the_pass_page_without_javascript(por
         pass_path = page.url.path
         token = pass_path.rsplit("/", 1)[1]
 
-        page = post_form(http, f"{pass_path}/workshops/visio")
+        page = post_form(http, f"{pass_path}/workshops/plateau")
         assert flash(page) == "Votre place est confirmée."
         assert "Annuler mon inscription" in page.text
 
         page = post_form(http, f"{pass_path}/workshops/journee")
-        assert flash(page).startswith("Vous êtes déjà inscrit·e à « Bien travailler à distance")
+        assert flash(page).startswith("Vous êtes déjà inscrit·e à « Plateau ouvert")
         assert page.status_code == 200
 
-        page = post_form(http, f"{pass_path}/seats", {"slot_id": "matin",
+        page = post_form(http, f"{pass_path}/seats", {"slot_id": "apres-midi",
                                                       "space_id": "coworking"})
         assert flash(page) == "Le poste 1 est à vous."
-        page = post_form(http, f"{pass_path}/seats", {"slot_id": "matin",
+        page = post_form(http, f"{pass_path}/seats", {"slot_id": "apres-midi",
                                                       "space_id": "coworking"})
         assert flash(page) == "Le poste 1 est à vous."  # a double submit books once
         assert len(me(portal, {"token": token})["seats"]) == 1
@@ -181,7 +199,7 @@ def test_a_participant_does_everything_from_the_pass_page_without_javascript(por
         wrong = post_form(http, f"{pass_path}/answers", {"answers.prix-journee": "9999"})
         assert wrong.status_code == 400 and "0 à 100" in wrong.text
 
-        page = post_form(http, f"{pass_path}/workshops/visio/cancel")
+        page = post_form(http, f"{pass_path}/workshops/plateau/cancel")
         assert flash(page) == "Votre inscription est annulée."
         assert me(portal, {"token": token})["registrations"] == []
 
@@ -199,7 +217,7 @@ def test_a_participant_does_everything_from_the_pass_page_without_javascript(por
 def test_messages_follow_the_visitors_language(portal):
     (person,) = register_many(portal, 1)
     with browser_like(portal, "en") as http:
-        page = post_form(http, f"/pass/{person['token']}/workshops/visio")
+        page = post_form(http, f"/pass/{person['token']}/workshops/visio-2")
         assert flash(page) == "Your place is confirmed."
         page = post_form(http, f"/pass/{person['token']}/workshops/nope")
         assert flash(page) == "Unknown workshop."
@@ -209,6 +227,7 @@ def test_messages_follow_the_visitors_language(portal):
 
 # ------------------------------------------------------------------ bad input
 def test_bad_registrations_get_a_clear_message_and_keep_what_was_typed(portal):
+    before = registered(portal)
     with browser_like(portal) as http:
         empty = post_form(http, "/register")
         assert empty.status_code == 400
@@ -220,11 +239,11 @@ def test_bad_registrations_get_a_clear_message_and_keep_what_was_typed(portal):
         assert 'value="Gordes"' in huge.text
     with browser_like(portal, "en") as http:
         assert "This field is required." in post_form(http, "/register").text
-    stats = httpx.get(portal.url + "/api/v1/stats", headers=portal.concierge).json()
-    assert stats["registered"] == 0
+    assert registered(portal) == before
 
 
-def test_unknown_and_cancelled_workshops_and_double_submits(portal):
+def test_unknown_and_cancelled_workshops_and_double_submits(own_portal):
+    portal = own_portal
     (person, other) = register_many(portal, 2)
     pass_path = f"/pass/{person['token']}"
     with browser_like(portal) as http:
