@@ -136,10 +136,7 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
     questions = {q.id: _question_entry(q, lang) for q in kit.survey}
     months: list[float] = []
     volunteers = 0
-    structure = 0
     for p in participants.values():
-        if any(hint in _fold(p.get("profile") or "") for hint in STRUCTURE_HINTS):
-            structure += 1
         for qid, answer in (p.get("answers") or {}).items():
             q = kit.question(qid)
             if q is None or answer in (None, "", []):
@@ -158,6 +155,10 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
                     months.append(float(month))
             if q.measure == "volunteer" and answer in ("oui", "yes"):
                 volunteers += 1
+
+    profiles = Counter(p.get("profile") or "?" for p in participants.values())
+    structure = sum(n for profile, n in profiles.items()
+                    if any(hint in _fold(profile) for hint in STRUCTURE_HINTS))
 
     workshops = []
     registrations = known(tables.get("registrations", []))
@@ -191,7 +192,7 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
                  "checked_in": len(came)}],
         registered=len(participants), checked_in=len(came), checkins_by_day=checkins_by_day,
         arrivals=arrivals,
-        profiles=Counter(p.get("profile") or "?" for p in participants.values()),
+        profiles=profiles,
         communes=Counter(commune_name(p.get("commune", "")) for p in participants.values()),
         people={person_key(p, secret): 1 for p in participants.values()},
         workshops=workshops, seats=seats, desk_requests=desk, questions=questions,

@@ -224,7 +224,7 @@ def datapackage(name: str, title: str, licence: str, tables: list[Table]) -> dic
         "resources": [{
             "profile": "tabular-data-resource", "name": t.name.replace("_", "-"),
             "title": t.title, "path": f"{t.name}.csv", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8-sig",
+            "encoding": "utf-8",
             "dialect": {"delimiter": DELIMITER, "header": True, "doubleQuote": True,
                         "lineTerminator": "\r\n"},
             "schema": schema(t)} for t in tables],
