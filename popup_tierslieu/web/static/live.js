@@ -6,7 +6,10 @@
   if (!box || !window.fetch) { return; }
   var fragment = box.getAttribute("data-fragment");
   var stream = box.getAttribute("data-stream");
-  var EVENTS = ["stats", "workshop", "seats", "promoted", "swap", "note", "announcement"];
+  /* Every event that changes what a page shows; "stats" (bare counts) changes nothing here
+     and comes with every registration, so it does not make hundreds of pages re-fetch. */
+  var EVENTS = ["workshop", "seats", "promoted", "swap", "note", "announcement",
+                "meeting", "desk_request", "swap_workshop"];
   var timer = null, busy = false, again = false, source = null, retry = 1000, poll = null;
 
   function typing() {
@@ -31,9 +34,10 @@
   }
 
   function soon() {
-    /* Many events in a burst (fifty registrations) make one fetch. */
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 250);
+    /* A burst of events (fifty registrations) makes one fetch per page, and the
+       jitter spreads hundreds of open pages over a second instead of one instant. */
+    if (timer) { return; }
+    timer = setTimeout(function () { timer = null; refresh(); }, 300 + Math.random() * 700);
   }
 
   function startPolling() {
