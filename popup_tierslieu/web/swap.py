@@ -368,6 +368,29 @@ async def board_page(request: Request) -> HTTPResponse:
                              flash=flash), flash)
 
 
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@bp.get("/pass/<token:str>/swap/fragment")
+async def swap_fragment(request: Request, token: str) -> HTTPResponse:
+    """The pass page's swap part, re-fetched by swap.js when something changes."""
+    participant = participants.by_token(request.app.ctx.store, token)
+    return page(request, "pass_swap.html", headers=NO_STORE, participant=participant,
+                token=token)
+
+
+@bp.get("/pass/<token:str>/desk/fragment")
+async def desk_fragment(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    return page(request, "pass_desk.html", headers=NO_STORE, participant=participant,
+                token=token)
+
+
+@bp.get("/announcements/fragment")
+async def announcements_fragment(request: Request) -> HTTPResponse:
+    return page(request, "announcements_bar.html", headers=NO_STORE)
+
+
 @bp.post("/pass/<token:str>/swap")
 async def page_post(request: Request, token: str) -> HTTPResponse:
     store, kit = request.app.ctx.store, request.app.ctx.kit
