@@ -34,6 +34,29 @@ def test_popup_up_serves_the_example_kit(make_server, path):
         assert {w["title"] for w in english["workshops"]} == {
             w.title.en for w in kit.workshops}
 
+        # A participant answers the whole survey, registers and books the first workshop.
+        created = server.register(http, profile=kit.profiles[0], answers=answers_to(kit))
+        first = kit.workshops[0].id
+        booked = http.post(f"/api/v1/workshops/{first}/registrations",
+                           headers={"Authorization": f"Bearer {created['token']}"})
+        assert booked.status_code == 201 and booked.json()["status"] == "confirmed"
+        shown = http.get("/api/v1/event").json()["workshops"]
+        assert next(w for w in shown if w["id"] == first)["confirmed"] == 1
+
+
+def answers_to(kit):
+    answers = {}
+    for q in kit.survey:
+        if q.kind == "single":
+            answers[q.id] = q.choices[-1].id
+        elif q.kind == "multiple":
+            answers[q.id] = [c.id for c in q.choices[:2]]
+        elif q.kind in ("scale", "number"):
+            answers[q.id] = q.max
+        else:
+            answers[q.id] = "Une salle calme près de l'école."
+    return answers
+
 
 def test_the_examples_cover_the_three_formats():
     kits = {p.stem: load(p) for p in EXAMPLES}
