@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -76,6 +77,7 @@ async def phone(number: int, port: int, dns: DnsClient, transport: asyncio.Datag
 
     async def ask() -> bool:
         query = DNSRecord.question(host)
+        query.header.id = number + 1
         future = asyncio.get_running_loop().create_future()
         dns.waiting[query.header.id] = future
         transport.sendto(query.pack(), ("127.0.0.1", dns_port))
@@ -122,11 +124,13 @@ async def dns_burst(dns_port: int, count: int, in_flight: int = 64) -> tuple[flo
     transport, _ = await loop.create_datagram_endpoint(lambda: client,
                                                        local_addr=("127.0.0.1", 0))
     lost = 0
+    ids = itertools.cycle(range(1, 65536))
 
     async def asker(share: int) -> None:
         nonlocal lost
         for number in range(share):
             query = DNSRecord.question(f"host{number}.example")
+            query.header.id = next(ids)  # unique while in flight: random ids would collide
             future = loop.create_future()
             client.waiting[query.header.id] = future
             transport.sendto(query.pack(), ("127.0.0.1", dns_port))

@@ -138,6 +138,10 @@ def _bind(address: str, port: int, kind: int) -> socket.socket:
         raise
     if kind == socket.SOCK_STREAM:
         sock.listen(64)
+    else:
+        # A crowd joining at once sends its queries in one burst; a larger buffer
+        # keeps them instead of dropping them (the kernel caps it at rmem_max).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     sock.setblocking(False)
     return sock
 
