@@ -114,3 +114,22 @@ def test_the_screen_updates_live_when_someone_registers(browser, portal):
         screenshot(page, "screen")
     finally:
         context.close()
+
+
+def test_the_screen_recovers_by_itself_when_the_server_restarts(browser, portal):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(portal.url + "/screen")
+        page.wait_for_selector("#live[data-updated]", state="attached")
+        page.evaluate("window.stillTheSamePage = true")
+        portal.stop()
+        portal.start()
+        person = portal.register(name="Yanis Roche")
+        httpx.post(portal.url + "/api/v1/workshops/journee/registrations",
+                   headers={"Authorization": f"Bearer {person['token']}"}, timeout=10)
+        expect(page.locator("[data-workshop='journee']")).to_have_text(
+            "Places restantes : 4", timeout=20_000)
+        assert page.evaluate("window.stillTheSamePage") is True
+    finally:
+        context.close()
