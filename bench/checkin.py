@@ -126,15 +126,15 @@ def free_port() -> int:
 
 async def start_server(folder: Path, profile: str | None) -> Server:
     port = free_port()
-    log = open(folder.parent / "server.out", "wb")
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
-    proc = subprocess.Popen(
-        [sys.executable, *profiler, "-m", "popup_tierslieu", "up", "--headless", "--no-mdns",
-         "--host", "127.0.0.1", "--port", str(port), "--data", str(folder)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-        # Every registration comes from this one address: lift the per-address limit
-        # that stops a script filling a real event (web/security.py).
-        env={**os.environ, "POPUP_LANG": "en", "POPUP_RATE_REGISTER": "1000000/1"})
+    with open(folder.parent / "server.out", "wb") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [sys.executable, *profiler, "-m", "popup_tierslieu", "up", "--headless",
+             "--no-mdns", "--host", "127.0.0.1", "--port", str(port), "--data", str(folder)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+            # Every registration comes from this one address: lift the per-address limit
+            # that stops a script filling a real event (web/security.py).
+            env={**os.environ, "POPUP_LANG": "en", "POPUP_RATE_REGISTER": "1000000/1"})
     server = Server(proc, port, folder)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
