@@ -74,6 +74,18 @@ def run_event(server) -> None:
         assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
         assert http.post("/api/v1/seats/bookings", headers=me("Inès Garnier"), json={
             "slot_id": "matin", "space_id": "coworking"}).status_code == 201
+        for name, kind, title in (
+                ("Inès Garnier", "offer", "Tenir sa comptabilité d'indépendant"),
+                ("Marc Olivier", "request", "Apprendre la comptabilité"),
+                ("Paul Girard", "offer", "Cours de comptabilité pour débuter")):
+            posted = http.post("/api/v1/swap", headers=me(name), json={
+                "kind": kind, "title": title, "description": "Recettes, URSSAF, logiciel.",
+                "category": "Gestion et comptabilité", "tags": ["compta"]})
+            assert posted.status_code == 201, posted.text
+        noted = http.post("/api/v1/notes", headers=me("Marc Olivier"), json={
+            "title": "Le coin café a tout changé", "kind": "worked", "attribution": "anonymous",
+            "body": "Les gens sont restés discuter."})
+        assert noted.status_code == 201, noted.text
         # Paul erases his data: his place goes to Nadia, first on the waiting list.
         assert http.delete("/api/v1/me", headers=me("Paul Girard")).status_code == 200
 
@@ -136,8 +148,10 @@ def check_report(out: Path) -> None:
     assert [(c["key"], c["count"]) for c in summary["communes"]] == [("Lourmarin", 3),
                                                                      ("other", 2)]
     assert next(s for s in summary["seats"] if s["slot_id"] == "matin")["booked"] == 1
-    for key in ("profiles", "survey", "swap", "notes"):
-        assert key in summary
+    # Paul's offer left with him: one offer, one request, and the board pairs them.
+    assert (summary["swap"]["offers"], summary["swap"]["requests"]) == (1, 1)
+    assert summary["swap"]["matches"] == 1 and summary["notes"]["notes"] == 1
+    assert {"profiles", "survey"} <= set(summary)
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 5
@@ -163,6 +177,7 @@ def check_export(folder: Path) -> None:
     registrations = read_csv(folder / "workshop_registrations.csv")
     assert sorted(r["status"] for r in registrations if r["workshop_id"] == "visio") == [
         "confirmed", "confirmed", "waitlisted"]
+    assert len(read_csv(folder / "swap_posts.csv")) == 2
     answers = read_csv(folder / "survey_answers.csv")
     assert {r["participant"] for r in answers} <= {r["participant"] for r in participants}
     text = everything_in(folder)
