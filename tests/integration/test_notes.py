@@ -13,6 +13,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from ..conftest import Server, free_port
+
 GPS_IFD = 0x8825
 NOTE = {"title": "Ce qui a marché à l'atelier visio", "body": "Le **Jitsi** local.",
         "kind": "worked", "workshop_id": "visio"}
@@ -46,12 +48,23 @@ def upload(server, token: str, note_id: int, data: bytes, name: str = "photo.jpg
                       files={"file": (name, data, mime)}, data=fields, timeout=20)
 
 
-def uploads(server) -> list[str]:
+def uploads(server) -> set[str]:
     folder = server.data_dir / "uploads"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
-def test_a_photo_with_gps_is_stored_and_served_without_it(server):
+@pytest.fixture(scope="module")
+def event(tmp_path_factory):
+    """One server for the tests that only look at what they add: starting a server
+    costs more than all of them together."""
+    server = Server(tmp_path_factory.mktemp("notes") / "event", free_port())
+    yield server.start()
+    server.stop()
+
+
+def test_a_photo_with_gps_is_stored_and_served_without_it(event):
+    server = event
+    before = uploads(server)
     me = server.register()
     note_id = add_note(server, me["token"])
     data = gps_jpeg(size=(3000, 2000))
@@ -62,7 +75,7 @@ def test_a_photo_with_gps_is_stored_and_served_without_it(server):
     photo = response.json()
     assert (photo["width"], photo["height"]) == (1600, 1067)
 
-    (stored,) = uploads(server)
+    (stored,) = uploads(server) - before
     on_disk = (server.data_dir / "uploads" / stored).read_bytes()
     assert dict(Image.open(io.BytesIO(on_disk)).getexif()) == {}
     assert b"PhoneMaker" not in on_disk and b"Exif" not in on_disk
@@ -74,14 +87,16 @@ def test_a_photo_with_gps_is_stored_and_served_without_it(server):
     assert "Ce qui a marché à l&#39;atelier visio" in page and photo["url"] in page
 
 
-def test_a_text_file_named_jpg_is_refused_with_415(server):
+def test_a_text_file_named_jpg_is_refused_with_415(event):
+    server = event
+    before = uploads(server)
     me = server.register()
     note_id = add_note(server, me["token"])
     response = upload(server, me["token"], note_id, b"Ceci n'est pas une image.\n" * 20,
                       name="vacances.jpg")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media"
-    assert uploads(server) == []
+    assert uploads(server) == before
 
 
 def test_above_the_limit_the_answer_is_413_in_json(make_server, monkeypatch):
@@ -94,33 +109,40 @@ def test_above_the_limit_the_answer_is_413_in_json(make_server, monkeypatch):
     response = upload(server, me["token"], note_id, data)
     assert response.status_code == 413
     error = response.json()["error"]
-    assert error["code"] == "too_large" and "0.3 MB" in error["message"]
+    assert error["code"] == "too_large" and "0.3 M" in error["message"]  # MB or Mo
 
     # Far past the limit, the server refuses the request before reading it.
     response = upload(server, me["token"], note_id, os.urandom(2 * 1024 * 1024))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
-    assert uploads(server) == []
+    assert uploads(server) == set()
 
 
-@pytest.mark.parametrize("name", ["../../../escaped.jpg", "/tmp/escaped.jpg",
-                                  "..\\..\\escaped.jpg", "uploads/../../escaped.jpg",
-                                  "%2e%2e%2fescaped.jpg"])
-def test_file_names_sent_by_the_phone_change_nothing_outside_the_event(server, name):
+NAMES = ["../../../escaped.jpg", "/tmp/escaped.jpg", "..\\..\\escaped.jpg",
+         "uploads/../../escaped.jpg", "%2e%2e%2fescaped.jpg", "escaped.jpg\x00.png"]
+
+
+def test_file_names_sent_by_the_phone_change_nothing_outside_the_event(event):
+    server = event
+    already = uploads(server)
     me = server.register()
     note_id = add_note(server, me["token"])
     root = server.data_dir.parent
     before = {p for p in root.rglob("*") if "uploads" not in p.parts}
-    response = upload(server, me["token"], note_id, gps_jpeg(), name=name)
-    assert response.status_code == 201
-    (stored,) = uploads(server)
-    assert "escaped" not in stored and ".." not in stored
+    for name in NAMES:
+        response = upload(server, me["token"], note_id, gps_jpeg(size=(200, 150)), name=name)
+        assert response.status_code == 201, name
+    stored = uploads(server) - already
+    assert len(stored) == len(NAMES)
+    assert not any("escaped" in s or ".." in s for s in stored)
     after = {p for p in root.rglob("*") if "uploads" not in p.parts}
     assert not any("escaped" in p.name for p in after - before)
     assert not os.path.exists("/tmp/escaped.jpg")
 
 
-def test_only_the_author_adds_photos(server):
+def test_only_the_author_adds_photos(event):
+    server = event
+    before = uploads(server)
     author, other = server.register(), server.register(name="Samir Benali")
     note_id = add_note(server, author["token"])
     assert upload(server, other["token"], note_id, gps_jpeg()).status_code == 403
@@ -128,10 +150,11 @@ def test_only_the_author_adds_photos(server):
     anonymous = httpx.post(f"{server.url}/api/v1/notes/{note_id}/photos",
                            files={"file": ("a.jpg", gps_jpeg(), "image/jpeg")}, timeout=10)
     assert anonymous.status_code == 401
-    assert uploads(server) == []
+    assert uploads(server) == before
 
 
-def test_a_photo_of_people_who_did_not_agree_is_not_shown_publicly(server):
+def test_a_photo_of_people_who_did_not_agree_is_not_shown_publicly(event):
+    server = event
     me = server.register()
     note_id = add_note(server, me["token"])
     photo = upload(server, me["token"], note_id, gps_jpeg(), people="on").json()
@@ -146,7 +169,8 @@ def test_a_photo_of_people_who_did_not_agree_is_not_shown_publicly(server):
     assert [p["id"] for p in own["photos"]] == [photo["id"]]
 
 
-def test_notes_are_rendered_safely_and_reach_the_screen(server):
+def test_notes_are_rendered_safely_and_reach_the_screen(event):
+    server = event
     me = server.register()
     add_note(server, me["token"], title="Atelier <b>visio</b>",
              body="<script>alert(1)</script> [x](javascript:alert(2)) **ok**")
@@ -163,7 +187,8 @@ def test_notes_are_rendered_safely_and_reach_the_screen(server):
     assert "Prévoir des multiprises" in screen
 
 
-def test_the_concierge_keeps_a_log_and_marks_a_host(server):
+def test_the_concierge_keeps_a_log_and_marks_a_host(event):
+    server = event
     me = server.register()
     for text in ("Ouverture, café prêt", "Coupure Wi-Fi 10 min"):
         response = httpx.post(server.url + "/api/v1/journal", json={"text": text},
@@ -177,9 +202,14 @@ def test_the_concierge_keeps_a_log_and_marks_a_host(server):
                           json={"participant_id": me["id"]}, headers=server.concierge,
                           timeout=10)
     assert response.json()["hosts"] == ["visio"]
-    pass_page = httpx.get(me["pass_url"].replace(me["pass_url"].split("/pass/")[0],
-                                                 server.url), timeout=10).text
-    assert "template=1" in pass_page
+    pass_page = httpx.get(f"{server.url}/pass/{me['token']}", timeout=10).text
+    assert f"/pass/{me['token']}/notes/new?workshop_id=visio&amp;template=1" in pass_page
+    form = httpx.get(f"{server.url}/pass/{me['token']}/notes/new",
+                     params={"workshop_id": "visio", "template": "1"},
+                     headers={"Accept-Language": "fr"}, timeout=10).text
+    for section in ("## Ce qui a été présenté", "## Questions posées", "## Ressources",
+                    "## Suites à donner"):
+        assert section in form
 
 
 def test_popup_export_docs_writes_the_folder_and_the_zip(server, tmp_path):
@@ -206,16 +236,19 @@ def test_popup_export_docs_writes_the_folder_and_the_zip(server, tmp_path):
         assert f"{root.name}/index.md" in archive.namelist()
 
 
-def test_erasing_my_data_removes_my_notes_and_my_photo_files(server):
+def test_erasing_my_data_removes_my_notes_and_my_photo_files(event):
+    server = event
+    before = uploads(server)
     me, other = server.register(), server.register(name="Samir Benali")
     mine = add_note(server, me["token"])
     kept = add_note(server, other["token"])
     assert upload(server, me["token"], mine, gps_jpeg()).status_code == 201
     assert upload(server, other["token"], kept, gps_jpeg()).status_code == 201
-    assert len(uploads(server)) == 2
+    assert len(uploads(server) - before) == 2
     response = httpx.delete(server.url + "/api/v1/me", headers=bearer(me["token"]), timeout=10)
     assert response.status_code == 200
-    assert len(uploads(server)) == 1
+    assert len(uploads(server) - before) == 1
     listed = httpx.get(server.url + "/api/v1/notes", timeout=10).json()["notes"]
-    assert [n["id"] for n in listed] == [kept]
-    assert len(listed[0]["photos"]) == 1
+    ids = [n["id"] for n in listed]
+    assert mine not in ids and kept in ids
+    assert len(listed[ids.index(kept)]["photos"]) == 1
