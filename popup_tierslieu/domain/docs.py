@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
 from . import clock
-from .participants import clean_text, fold, truthy
+from .participants import NAME_MAX, clean_text, fold, truthy
 from .photos import Photo
 
 TITLE_MAX = 120
@@ -119,7 +119,7 @@ def _target(store: Any, kit: Kit, form: dict[str, Any], errors: dict[str, Any]) 
     if swap_id is not None:
         try:
             target["swap_id"] = int(swap_id)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             target["swap_id"] = None
         if target["swap_id"] is None or store.get("swap_meetings", target["swap_id"]) is None:
             errors["swap_id"] = N_("This swap meeting does not exist.")
@@ -142,11 +142,11 @@ def validate(store: Any, kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
         if not record[key]:
             errors[key] = N_("This field is required.")
     kind = form.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         errors["kind"] = N_("Choose a kind of note from the list.")
     record["kind"] = kind
     attribution = form.get("attribution") or "name"
-    if attribution not in ATTRIBUTIONS:
+    if not isinstance(attribution, str) or attribution not in ATTRIBUTIONS:
         errors["attribution"] = N_("Choose how to be credited.")
     record["attribution"] = attribution
     try:
@@ -167,7 +167,11 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
         record["participant_id"] = author.participant_id
         credit = author.name
     else:
-        credit = clean_text(form.get("author_name"), 80) or CONCIERGE_NAME
+        try:
+            credit = clean_text(form.get("author_name"), NAME_MAX) or CONCIERGE_NAME
+        except ValueError:
+            raise InvalidInput("Some fields need your attention.", fields={
+                "author_name": (N_("At most %(max)s characters."), {"max": NAME_MAX})}) from None
     record.update(author_kind=author.kind,
                   author_name=credit if record["attribution"] == "name" else None,
                   licence=kit.licence, created_at=clock.stamp(now or clock.utcnow()))

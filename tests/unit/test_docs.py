@@ -213,3 +213,16 @@ def test_the_bundle_has_pages_by_workshop_and_kind_photos_licence_and_wiki(tmp_p
         names = handle.namelist()
     assert "tiers-lieu-ephemere-documentation/LICENSE" in names
     assert sum(n.endswith(".jpg") for n in names) == 2
+
+
+@pytest.mark.parametrize("change", [
+    {"kind": ["worked"]}, {"kind": {"a": 1}}, {"attribution": ["name"]}, {"title": 42},
+    {"body": ["x"]}, {"swap_id": 1e308 * 10}, {"swap_id": [1]}, {"workshop_id": ["visio"]},
+    {"author_name": "x" * 500}, {"tags": {"a": "b"}}, {"space_id": {"x": 1}},
+])
+def test_odd_json_values_are_refused_as_input_errors(store, change):
+    try:
+        docs.add_note(store, KIT, {**NOTE, **change}, docs.Author.concierge(), MORNING)
+    except InvalidInput:
+        return
+    assert store.count("notes") == 1  # accepted as text, never a crash
