@@ -16,6 +16,7 @@ import jinja2
 from babel.numbers import format_decimal, format_percent
 
 from .. import i18n
+from ..domain import docs
 from . import compute
 from .export import Field, write_csv
 from .source import EventData
@@ -116,10 +117,12 @@ def charts(summary: dict[str, Any]) -> dict[str, Any]:
         "faces": pairs([(next(e["name"] for e in events if e["slug"] == f["event"]), f["new"],
                          f["known"]) for f in summary["people"]["by_event"]]),
         "seats": _seats(summary),
-        "workshops": _workshops(summary["workshops"]),
+        "workshops": _workshops(summary["workshops"], several=len(events) > 1),
         "desk": folded(summary["desk_requests"]),
         "survey": survey,
         "services": folded(summary["services"]),
+        "notes": bars([(i18n.gettext(docs.KINDS.get(r["key"], r["key"])), r["count"],
+                        num(r["count"])) for r in summary["notes"]["kinds"]]),
         "swap": pairs([(c["category"], c["offered"], c["wanted"])
                        for c in summary["swap"]["categories"]]),
         "budget": bars([(i18n.gettext("Expected revenue"), summary["budget"]["revenue"],
@@ -147,11 +150,13 @@ def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bars": bars([(f"{h}h", by_hour.get(h, 0), num(by_hour.get(h, 0))) for h in hours])}
 
 
-def _workshops(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _workshops(workshops: list[dict[str, Any]], several: bool) -> list[dict[str, Any]]:
     top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
               default=0) or 1
-    return [{**w, "label": f"{hour(w['start'])} {w['title']}", "fc": w["confirmed"] / top,
-             "fw": w["waitlisted"] / top, "fcap": w["capacity"] / top} for w in workshops]
+    return [{**w, "label": (f"{w['event']} · " if several else "")
+             + f"{hour(w['start'])} {w['title']}",
+             "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
+             "fcap": w["capacity"] / top} for w in workshops]
 
 
 
