@@ -95,6 +95,27 @@ def test_nothing_scrolls_sideways_at_320_px(browser, portal):
         context.close()
 
 
+def test_an_open_pass_shows_the_promotion_without_reload(browser, portal):
+    people = [portal.register(name=f"Participant·e {n}") for n in range(6)]
+    for person in people:  # "journee" has 5 places: the sixth waits
+        httpx.post(portal.url + "/api/v1/workshops/journee/registrations",
+                   headers={"Authorization": f"Bearer {person['token']}"}, timeout=10)
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(f"{portal.url}/pass/{people[5]['token']}")
+        bookings = page.locator("#my-bookings")
+        expect(bookings).to_contain_text("liste d'attente, position 1")
+        page.wait_for_selector("#live[data-updated]", state="attached")
+        page.evaluate("window.stillTheSamePage = true")
+        httpx.request("DELETE", portal.url + "/api/v1/workshops/journee/registrations",
+                      headers={"Authorization": f"Bearer {people[0]['token']}"}, timeout=10)
+        expect(bookings).to_contain_text("confirmé", timeout=10_000)
+        assert page.evaluate("window.stillTheSamePage") is True
+    finally:
+        context.close()
+
+
 def test_the_screen_updates_live_when_someone_registers(browser, portal):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
     try:
