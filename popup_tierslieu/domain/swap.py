@@ -272,7 +272,10 @@ def categories_in_use(store: Any) -> list[str]:
 
 # ------------------------------------------------------------------- matching
 class Matcher:
-    """Scores offer/request pairs over one set of posts (word weights depend on it)."""
+    """Scores offer/request pairs over one set of posts (word weights depend on it).
+
+    Only pairs sharing a word of the same family or a tag are scored: an index from
+    each word to the offers that use it keeps a board of hundreds of posts fast."""
 
     def __init__(self, posts: Iterable[dict[str, Any]]) -> None:
         self.posts = [p for p in posts if not p.get("hidden") and p.get("status") == "open"]
@@ -287,15 +290,23 @@ class Matcher:
                 frequency[word] = frequency.get(word, 0) + 1
         total = max(1, len(self.posts))
         self._weight = {w: 1.0 + math.log(total / n) for w, n in frequency.items()}
+        # Related words share their first four letters at least: compare within those.
+        buckets: dict[str, list[str]] = {}
+        for word in frequency:
+            buckets.setdefault(word[:4], []).append(word)
+        self._family: dict[str, dict[str, float]] = {}
+        for word in frequency:
+            related = {other: _related(word, other) for other in buckets[word[:4]]}
+            self._family[word] = {other: w for other, w in related.items() if w}
 
     def _word_score(self, a: dict[str, Any], b: dict[str, Any]) -> float:
         score = 0.0
-        b_words = self._words[b["id"]]
+        b_words, b_title = self._words[b["id"]], self._title[b["id"]]
         for word in self._words[a["id"]]:
-            best = max((_related(word, other) for other in b_words), default=0.0)
+            family = self._family.get(word, {word: 1.0})
+            best = max((w for other, w in family.items() if other in b_words), default=0.0)
             if best:
-                title = word in self._title[a["id"]] or any(
-                    _related(word, other) for other in self._title[b["id"]])
+                title = word in self._title[a["id"]] or any(other in b_title for other in family)
                 score += best * self._weight.get(word, 1.0) * (1.5 if title else 1.0)
         return score
 
@@ -310,12 +321,36 @@ class Matcher:
         category = CATEGORY_WEIGHT if offer["category"] == request["category"] else 0.0
         return round(words + tags + category, 2)
 
+    def _index(self, offers: list[dict[str, Any]]) -> dict[tuple[str, str], set[int]]:
+        """Which offers use each word ("w", stem) and each tag ("t", key)."""
+        index: dict[tuple[str, str], set[int]] = {}
+        for offer in offers:
+            for word in self._words[offer["id"]]:
+                index.setdefault(("w", word), set()).add(offer["id"])
+            for tag in self._tags[offer["id"]]:
+                index.setdefault(("t", tag), set()).add(offer["id"])
+        return index
+
+    def _candidates(self, index: dict[tuple[str, str], set[int]],
+                    request: dict[str, Any]) -> set[int]:
+        """The offers sharing at least a word family or a tag with the request."""
+        found: set[int] = set()
+        for word in self._words[request["id"]]:
+            for other in self._family.get(word, {word: 1.0}):
+                found |= index.get(("w", other), set())
+        for tag in self._tags[request["id"]]:
+            found |= index.get(("t", tag), set())
+        return found
+
     def pairs(self) -> list[tuple[float, dict[str, Any], dict[str, Any]]]:
         """Every pair worth proposing, best first: (score, offer, request)."""
         offers = [p for p in self.posts if p["kind"] == "offer"]
         requests = [p for p in self.posts if p["kind"] == "request"]
-        scored = [(self.score(offer, request), offer, request)
-                  for offer in offers for request in requests]
+        index = self._index(offers)
+        by_id = {offer["id"]: offer for offer in offers}
+        scored = [(self.score(by_id[offer_id], request), by_id[offer_id], request)
+                  for request in requests
+                  for offer_id in sorted(self._candidates(index, request))]
         best: dict[int, float] = {}
         for score, offer, request in scored:
             for post_id in (offer["id"], request["id"]):
@@ -326,13 +361,29 @@ class Matcher:
         return sorted(found, key=lambda item: (-item[0], item[1]["id"], item[2]["id"]))
 
 
+_last_board: tuple[tuple[Any, ...], list[tuple[float, dict[str, Any], dict[str, Any]]]] = (
+    (), [])
+
+
+def board_pairs(store: Any) -> list[tuple[float, dict[str, Any], dict[str, Any]]]:
+    """The pairs of the current board; every pass page asks, so the last answer is
+    kept until a post changes (the key is the posts' content, so it cannot go stale)."""
+    global _last_board
+    posts = [p for p in store.scan("swap_posts") if not p.get("hidden") and p["status"] == "open"]
+    key = tuple((p["id"], p["participant_id"], p["kind"], p["category"], p["title"],
+                 p.get("description", ""), tuple(p.get("tags", []))) for p in posts)
+    if key != _last_board[0]:
+        _last_board = (key, Matcher(posts).pairs())
+    return _last_board[1]
+
+
 def matches(store: Any, participant_id: int) -> dict[str, list[dict[str, Any]]]:
     """For a participant: "people who could help you" (offers fitting their requests)
     and "people you could help" (requests fitting their offers), best first; each other
     post appears once, with its best score and the participant's post it fits."""
     helpers: dict[int, dict[str, Any]] = {}
     helped: dict[int, dict[str, Any]] = {}
-    for score, offer, request in Matcher(store.scan("swap_posts")).pairs():
+    for score, offer, request in board_pairs(store):
         if request["participant_id"] == participant_id:
             if offer["id"] not in helpers:
                 helpers[offer["id"]] = {"post": offer, "mine": request, "score": score}
@@ -344,7 +395,7 @@ def matches(store: Any, participant_id: int) -> dict[str, list[dict[str, Any]]]:
 def popular_offers(store: Any, minimum: int = 2) -> list[dict[str, Any]]:
     """Offers that several requests fit, most wanted first: candidates for a workshop."""
     by_offer: dict[int, dict[str, Any]] = {}
-    for score, offer, request in Matcher(store.scan("swap_posts")).pairs():
+    for score, offer, request in board_pairs(store):
         entry = by_offer.setdefault(offer["id"], {"post": offer, "requests": []})
         entry["requests"].append({"post": request, "score": score})
     popular = [e for e in by_offer.values()
