@@ -131,10 +131,10 @@ def checks() -> list[Finding]:
             "--apply, or give the address with popup up --host.")))
     for port, proto in ((80, "tcp"), (53, "udp"), (53, "tcp")):
         found.append(_port(address, port, proto))
-    found.append(Finding("NetworkManager" in running, i18n.translate(
-        "NetworkManager: %(state)s.", {"state": i18n.gettext("running") if "NetworkManager"
-                                       in running else i18n.gettext("not running")}),
-        "" if "NetworkManager" in running else i18n.gettext(
+    manager = "NetworkManager" in running
+    found.append(Finding(manager, i18n.gettext("NetworkManager is running.") if manager
+                         else i18n.gettext("NetworkManager is not running."),
+        "" if manager else i18n.gettext(
             "start the hotspot by other means (hostapd and a DHCP server), then popup up "
             "--captive --host <its address>.")))
     if "systemd-resolve" in running:
@@ -146,10 +146,10 @@ def checks() -> list[Finding]:
             "avahi-daemon announces the laptop's name; popup announces the event's own "
             "name beside it.")))
     multicast = multicast_works(address)
+    where = {"interface": interface}
     found.append(Finding(multicast, i18n.translate(
-        "Multicast (mDNS) on %(interface)s: %(state)s.",
-        {"interface": interface,
-         "state": i18n.gettext("works") if multicast else i18n.gettext("unavailable")}),
+        "Multicast (mDNS) works on %(interface)s.", where) if multicast else i18n.translate(
+        "Multicast (mDNS) is unavailable on %(interface)s.", where),
         "" if multicast else i18n.gettext("phones will use the IP address or the QR code.")))
     return found
 
