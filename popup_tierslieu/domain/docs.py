@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -293,17 +294,26 @@ def remove_orphan_uploads(store: Any, data_dir: Path) -> int:
 
 
 # ------------------------------------------------------------------ attribution
-def credit(note: dict[str, Any]) -> str | None:
-    """The name a note is credited to, or None when its author chose anonymity."""
-    return note.get("author_name") if note.get("attribution") == "name" else None
+def _same(text: str) -> str:
+    return text
 
 
-def attributions(notes_list: list[dict[str, Any]]) -> tuple[list[str], int]:
+def credit(note: dict[str, Any], translate: Callable[[str], str] = _same) -> str | None:
+    """The name a note is credited to, or None when its author chose anonymity. The
+    desk's own credit is stored as a message id, shown in the reader's language."""
+    name = note.get("author_name") if note.get("attribution") == "name" else None
+    if name == CONCIERGE_NAME and note.get("author_kind") == "concierge":
+        return translate(name)
+    return name
+
+
+def attributions(notes_list: list[dict[str, Any]],
+                 translate: Callable[[str], str] = _same) -> tuple[list[str], int]:
     """The names to credit (sorted, once each) and how many notes are anonymous."""
     names: dict[str, str] = {}
     anonymous = 0
     for note in notes_list:
-        name = credit(note)
+        name = credit(note, translate)
         if name:
             names.setdefault(fold(name), name)
         else:

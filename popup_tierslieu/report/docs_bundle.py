@@ -132,7 +132,8 @@ def _facts(bundle: Bundle, page: Page) -> list[tuple[str, str]]:
         space = bundle.kit.space(note["space_id"])
         facts.append((bundle.translate("Space"), space.name.get(bundle.lang) if space else
                       note["space_id"]))
-    facts += [(bundle.translate("Author"), docs.credit(note) or bundle.translate("Anonymous")),
+    facts += [(bundle.translate("Author"), docs.credit(note, bundle.translate)
+                                          or bundle.translate("Anonymous")),
               (bundle.translate("Written on"), _local(bundle.kit, note["created_at"])),
               (bundle.translate("Published under"), bundle.kit.licence_name)]
     if note.get("tags"):
@@ -245,7 +246,7 @@ def journal_wikitext(bundle: Bundle, level: int = 1) -> str:
 
 def licence_text(bundle: Bundle) -> str:
     kit = bundle.kit
-    names, anonymous = docs.attributions([p.note for p in bundle.pages])
+    names, anonymous = docs.attributions([p.note for p in bundle.pages], bundle.translate)
     year = kit.event.start_date.year
     lines = [f"{kit.licence_name} ({kit.licence})", LICENCE_URLS[kit.licence], "",
              bundle.translate("Documentation of %(event)s, %(year)s.",
@@ -257,8 +258,9 @@ def licence_text(bundle: Bundle) -> str:
                                              count=anonymous))
     if not names and not anonymous:
         lines.append("- " + kit.event.organiser)
-    if bundle.journal:
-        lines.append("- " + bundle.translate("The concierge desk"))
+    desk = bundle.translate("The concierge desk")
+    if bundle.journal and desk not in names:
+        lines.append("- " + desk)
     if bundle.left_out:
         lines += ["", _left_out_text(bundle)]
     return "\n".join(lines) + "\n"

@@ -43,7 +43,7 @@ def note_json(store: Any, note: dict[str, Any], all_photos: bool = False) -> dic
     return {key: note.get(key) for key in (
         "id", "title", "body", "kind", "tags", "workshop_id", "space_id", "swap_id",
         "attribution", "author_kind", "licence", "created_at")} | {
-        "author": docs.credit(note), "html": docs.render_markdown(note["body"]),
+        "author": docs.credit(note, i18n.gettext), "html": docs.render_markdown(note["body"]),
         "photos": [photo_json(p) for p in shown]}
 
 

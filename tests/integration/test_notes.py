@@ -182,7 +182,7 @@ def test_notes_are_rendered_safely_and_reach_the_screen(event):
     assert "Atelier &lt;b&gt;visio&lt;/b&gt;" in page
     listed = httpx.get(server.url + "/api/v1/notes", timeout=10).json()["notes"]
     assert [n["id"] for n in listed][0] == concierge_note
-    assert listed[0]["author"] == "The concierge desk"
+    assert listed[0]["author"] == "La conciergerie"  # in the reader's language
     screen = httpx.get(server.url + "/screen/fragment", timeout=10).text
     assert "Prévoir des multiprises" in screen
 
