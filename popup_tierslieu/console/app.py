@@ -23,7 +23,7 @@ from textual.screen import Screen
 from .. import i18n
 from ..errors import N_
 from .client import ApiClient, ApiError, Unreachable
-from .screens.base import Section
+from .screens.base import ReportsFailures, Section
 from .screens.checklist import ChecklistScreen
 from .screens.dashboard import DashboardScreen
 from .screens.desk import DeskScreen
@@ -66,7 +66,7 @@ def local_now() -> dt.datetime:
     return dt.datetime.now()
 
 
-class ConsoleApp(App[None]):
+class ConsoleApp(ReportsFailures, App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "popup-tierslieu"
     DEFAULT_MODE = "desk"

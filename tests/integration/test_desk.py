@@ -12,30 +12,30 @@ def test_desk_routes_need_the_concierge_token(server):
     assert answer.status_code == 403
 
 
-def test_roster_add_remove_promotes_and_attendance(make_server, tmp_path):
-    server = make_server()
+def test_concierge_adds_marks_attendance_and_removes(server):
     api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
     people = [server.register(name=f"Personne {i}") for i in range(3)]
-    kit_capacity = api.get("/event").json()["workshops"][0]
-    wid = kit_capacity["id"]
-    api.put(f"/desk/workshops/{wid}/cancelled", json={"cancelled": False})
-    # Fill the workshop down to one place by shrinking nothing: add people in turn.
-    statuses = [api.post(f"/desk/workshops/{wid}/registrations",
+    statuses = [api.post("/desk/workshops/visio/registrations",
                          json={"participant_id": p["id"]}).json()["status"] for p in people]
     assert statuses == ["confirmed"] * 3
-    roster = api.get(f"/desk/workshops/{wid}").json()
+    roster = api.get("/desk/workshops/visio").json()
     assert [p["name"] for p in roster["confirmed"]] == ["Personne 0", "Personne 1", "Personne 2"]
-    answer = api.put(f"/desk/workshops/{wid}/attendance/{people[1]['id']}",
+    answer = api.put(f"/desk/workshops/visio/attendance/{people[1]['id']}",
                      json={"attended": True})
     assert answer.status_code == 200
-    roster = api.get(f"/desk/workshops/{wid}").json()
+    roster = api.get("/desk/workshops/visio").json()
     assert [p["attended"] for p in roster["confirmed"]] == [False, True, False]
-    assert api.delete(f"/desk/workshops/{wid}/registrations/{people[0]['id']}").status_code == 200
-    assert len(api.get(f"/desk/workshops/{wid}").json()["confirmed"]) == 2
-    again = api.delete(f"/desk/workshops/{wid}/registrations/{people[0]['id']}")
+    assert api.delete(f"/desk/workshops/visio/registrations/{people[0]['id']}").status_code == 200
+    assert len(api.get("/desk/workshops/visio").json()["confirmed"]) == 2
+    again = api.delete(f"/desk/workshops/visio/registrations/{people[0]['id']}")
     assert again.status_code == 404
-    unknown = api.post(f"/desk/workshops/{wid}/registrations", json={"participant_id": 999})
+    unknown = api.post("/desk/workshops/visio/registrations", json={"participant_id": 999})
     assert unknown.status_code == 404
+    cancelled = api.put("/desk/workshops/visio/cancelled", json={"cancelled": True}).json()
+    assert cancelled["cancelled"] is True
+    refused = api.post("/desk/workshops/visio/registrations",
+                       json={"participant_id": people[0]["id"]})
+    assert refused.status_code == 409
 
 
 def test_waiting_list_is_shown_in_order_and_promoted(make_server, tmp_path):
@@ -74,7 +74,7 @@ def test_checklist_ticks_persist_across_a_restart(server):
     assert api.put("/desk/checklist/0", json={"ticked": "maybe"}).status_code == 400
 
 
-def test_programme_now_and_next(server):
+def test_programme_lists_workshops_with_their_fill(server):
     api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
     found = api.get("/desk/programme").json()
     assert set(found) == {"now", "next"}

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
+from ... import i18n
 from ..widgets.status import Banner, Figures
 
 if TYPE_CHECKING:
@@ -18,7 +20,18 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class Section(Screen[None]):
+class ReportsFailures:
+    """Server errors are handled where the call is made; this catches anything else a
+    worker raises, so the concierge reads a notification instead of a traceback."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(i18n.translate(  # type: ignore[attr-defined]
+                "Something went wrong: %(error)s", {"error": repr(event.worker.error)}),
+                severity="error")
+
+
+class Section(ReportsFailures, Screen[None]):
     """A full screen of the console. Subclasses write ``body()`` and ``data_changed()``."""
 
     app: ConsoleApp  # type: ignore[assignment]

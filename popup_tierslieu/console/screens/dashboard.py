@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -61,7 +62,7 @@ def workshops_table(programme: dict[str, list[dict[str, Any]]]) -> Table | Text:
     return table
 
 
-def arrivals_table(arrivals: list[dict[str, Any]]) -> Table | Text:
+def arrivals_table(arrivals: list[dict[str, Any]], timezone: str) -> Table | Text:
     if not arrivals:
         return Text(_("Nobody checked in yet."), style="dim")
     table = Table(box=None, expand=True, show_edge=False, show_header=False)
@@ -69,12 +70,13 @@ def arrivals_table(arrivals: list[dict[str, Any]]) -> Table | Text:
     table.add_column()
     table.add_column(style="dim")
     for a in arrivals:
-        table.add_row(Text(a["name"]), Text(a["profile"] or ""), local_hour(a["at"]))
+        table.add_row(Text(a["name"]), Text(a["profile"] or ""), local_hour(a["at"], timezone))
     return table
 
 
-def local_hour(stamp: str) -> str:
-    return dt.datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+def local_hour(stamp: str, timezone: str) -> str:
+    """An arrival's time in the event's zone (a second desk may sit in another one)."""
+    return dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
 class DashboardScreen(Section):
@@ -98,4 +100,5 @@ class DashboardScreen(Section):
         self.query_one("#counters", Static).update(counters(stats))
         self.query_one("#workshops-now", Static).update(workshops_table(self.app.programme))
         self.query_one("#seats", Static).update(seats_table(stats["seats"]))
-        self.query_one("#arrivals", Static).update(arrivals_table(stats["arrivals"]))
+        self.query_one("#arrivals", Static).update(arrivals_table(stats["arrivals"],
+                                                                   self.app.event["timezone"]))

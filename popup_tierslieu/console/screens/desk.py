@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
@@ -63,8 +63,9 @@ class DeskScreen(Section):
         self.found: list[dict[str, Any]] = []
 
     def body(self) -> ComposeResult:
+        # No select-on-focus: a scan that moves the focus back must keep its first character.
         yield Input(placeholder=_("Scan a pass or type its code or a name, then Enter"),
-                    id="scan")
+                    id="scan", select_on_focus=False)
         yield Static("", id="result")
         yield DataTable(id="found", cursor_type="row")
         yield Static(_("Enter on a name checks the person in · Ctrl+N registers a walk-in "
@@ -78,6 +79,16 @@ class DeskScreen(Section):
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.query_one("#scan", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A scanner may fire while the results list has the focus: its characters go
+        back to the scan input, so its Enter never picks the highlighted name."""
+        scan = self.query_one("#scan", Input)
+        if self.focused is not scan and event.is_printable and event.character:
+            scan.focus()
+            scan.insert_text_at_cursor(event.character)
+            event.prevent_default()
+            event.stop()
 
     # ------------------------------------------------------------- scanning
     @on(Input.Submitted, "#scan")

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ... import i18n
 from ..widgets.qr import QrCode
+from .base import ReportsFailures
 
 _ = i18n.gettext
 
@@ -46,7 +47,7 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PickPerson(ModalScreen[dict[str, Any] | None]):
+class PickPerson(ReportsFailures, ModalScreen[dict[str, Any] | None]):
     """Find a participant by name (accents and case ignored) and choose them."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel")),

@@ -14,11 +14,12 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ... import i18n
 from ..client import ApiError
+from .base import ReportsFailures
 
 _ = i18n.gettext
 
 
-class RegisterScreen(ModalScreen[dict[str, Any] | None]):
+class RegisterScreen(ReportsFailures, ModalScreen[dict[str, Any] | None]):
     """Dismissed with the server's answer plus the name, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel")),
