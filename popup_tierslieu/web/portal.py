@@ -23,6 +23,7 @@ from ..domain import bookings, participants, survey
 from ..errors import N_, Conflict, InvalidInput, NotFound, PopupError
 from ..kit import Kit
 from . import api, captive
+from .errors import describe
 from .render import page
 
 bp = Blueprint("portal")
@@ -164,8 +165,6 @@ async def register(request: Request) -> HTTPResponse:
     try:
         participant = participants.register(request.app.ctx.store, kit, data)
     except InvalidInput as exc:
-        from .errors import describe
-
         _, _, message, fields = describe(exc, request.ctx.lang)
         return page(request, "register.html", status=400, form=data, errors=fields,
                     message=message, mine=None)
@@ -262,8 +261,6 @@ async def answers(request: Request, token: str) -> HTTPResponse:
     try:
         survey.save_answers(request.app.ctx.store, request.app.ctx.kit, participant["id"], given)
     except InvalidInput as exc:
-        from .errors import describe
-
         _, _, message, fields = describe(exc, request.ctx.lang)
         return page(request, "pass.html", status=400, errors=fields, answers=given,
                     flash={"kind": "error", "text": message},
