@@ -42,14 +42,14 @@ class Photo:
         return FORMATS[self.format][1]
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / MEGABYTE:.1f}".rstrip("0").rstrip(".")
 
 
 def check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise TooLarge("This photo is too large (%(size)s MB); the limit is %(max)s MB.",
-                       params={"size": _megabytes(size), "max": _megabytes(max_bytes)})
+                       params={"size": megabytes(size), "max": megabytes(max_bytes)})
 
 
 def _open(data: bytes, bound: tuple[int, int]) -> Image.Image:

@@ -99,7 +99,8 @@ def notes_view(participant: dict[str, Any]) -> dict[str, Any]:
     return {"mine": docs.notes_of(store, participant["id"])[:20],
             "hosted": docs.hosted_workshops(kit, participant),
             "kinds": docs.KINDS, "workshops": kit.workshops, "licence": kit.licence_name,
-            "template": docs.HOST_TEMPLATE}
+            "template": docs.HOST_TEMPLATE,
+            "max_mb": photos.megabytes(request.app.ctx.settings.max_upload_bytes)}
 
 
 def latest_notes(limit: int = 4) -> list[dict[str, Any]]:
