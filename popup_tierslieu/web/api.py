@@ -99,7 +99,7 @@ def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
         w = titles.get(r["workshop_id"])
         regs.append({"workshop_id": r["workshop_id"], "title": w.title.get(lang) if w else "",
                      "start": w.start.isoformat() if w else None, "status": r["status"],
-                     "position": r["position"]})
+                     "position": r["position"], "cancelled": bool(w and w.cancelled)})
     return {**participants.public(participant),
             "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
             "checked_in": bool(store.count("checkins", participant_id=participant["id"])),
