@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
-from . import clock
+from . import bookings, clock
 from .participants import NAME_MAX, clean_text, fold, truthy
 from .photos import Photo
 
@@ -108,7 +108,7 @@ def _target(store: Any, kit: Kit, form: dict[str, Any], errors: dict[str, Any]) 
     target: dict[str, Any] = {"workshop_id": None, "space_id": None, "swap_id": None}
     workshop_id = form.get("workshop_id") or None
     if workshop_id is not None:
-        if kit.workshop(str(workshop_id)) is None:
+        if _workshop(store, kit, str(workshop_id)) is None:
             errors["workshop_id"] = N_("Choose a workshop from the programme.")
         target["workshop_id"] = str(workshop_id)
     space_id = form.get("space_id") or None
@@ -322,14 +322,19 @@ def attributions(notes_list: list[dict[str, Any]],
 
 
 # ---------------------------------------------------------------- session hosts
-def hosted_workshops(kit: Kit, participant: dict[str, Any]) -> list[Workshop]:
+def _workshop(store: Any, kit: Kit, workshop_id: str) -> Workshop | None:
+    """A workshop of the kit or one added during the event."""
+    return next((w for w in bookings.programme(store, kit) if w.id == workshop_id), None)
+
+
+def hosted_workshops(store: Any, kit: Kit, participant: dict[str, Any]) -> list[Workshop]:
     """The workshops a participant hosts: those the concierge marked them as host of,
     and those whose ``host`` in the kit names them (accents and case ignored; a host
     field may list several people separated by commas, "et" or "and")."""
     name = fold(participant.get("name") or "").strip()
     marked = set(participant.get("hosts") or ())
     hosted = []
-    for workshop in kit.workshops:
+    for workshop in bookings.programme(store, kit):
         hosts = {fold(h).strip() for h in re.split(r",|;|&|\bet\b|\band\b", workshop.host)}
         if workshop.id in marked or (name and name in hosts):
             hosted.append(workshop)
@@ -338,7 +343,7 @@ def hosted_workshops(kit: Kit, participant: dict[str, Any]) -> list[Workshop]:
 
 def mark_host(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> dict[str, Any]:
     """The concierge marks a participant as the host of a workshop."""
-    if kit.workshop(workshop_id) is None:
+    if _workshop(store, kit, workshop_id) is None:
         raise NotFound("Unknown workshop.")
     participant = store.get("participants", participant_id)
     if participant is None:

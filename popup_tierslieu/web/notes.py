@@ -18,7 +18,7 @@ from sanic.exceptions import ServerError
 from sanic.response import HTTPResponse, file, json, redirect
 
 from .. import i18n
-from ..domain import docs, participants, photos
+from ..domain import bookings, docs, participants, photos, swap
 from ..errors import N_, InvalidInput, NotFound, PopupError
 from ..kit import LICENCES, Kit
 from . import api, auth, portal
@@ -82,7 +82,8 @@ def _current() -> Request | None:
 
 def note_view(store: Any, kit: Kit, note: dict[str, Any]) -> dict[str, Any]:
     """A note as pages show it."""
-    workshop = kit.workshop(note["workshop_id"]) if note.get("workshop_id") else None
+    workshop = next((w for w in bookings.programme(store, kit)
+                     if w.id == note.get("workshop_id")), None)
     space = kit.space(note["space_id"]) if note.get("space_id") else None
     return {**note_json(store, note), "html": Markup(docs.render_markdown(note["body"])),
             "kind_label": docs.KINDS.get(note["kind"], note["kind"]),
@@ -97,8 +98,10 @@ def notes_view(participant: dict[str, Any]) -> dict[str, Any]:
         return {}
     store, kit = request.app.ctx.store, request.app.ctx.kit
     return {"mine": docs.notes_of(store, participant["id"])[:20],
-            "hosted": docs.hosted_workshops(kit, participant),
-            "kinds": docs.KINDS, "workshops": kit.workshops, "licence": kit.licence_name,
+            "hosted": docs.hosted_workshops(store, kit, participant),
+            "kinds": docs.KINDS, "workshops": bookings.programme(store, kit),
+            "spaces": kit.spaces, "meetings": swap.meetings_of(store, participant["id"]),
+            "licence": kit.licence_name,
             "template": docs.HOST_TEMPLATE,
             "max_mb": photos.megabytes(request.app.ctx.settings.max_upload_bytes)}
 
@@ -210,7 +213,8 @@ def _groups(store: Any, kit: Kit) -> list[dict[str, Any]]:
         key = note.get("workshop_id") or "event"
         counts[key] = counts.get(key, 0) + 1
     rows = [{"id": "event", "workshop": None, "count": counts.get("event", 0)}]
-    rows += [{"id": w.id, "workshop": w, "count": counts.get(w.id, 0)} for w in kit.workshops]
+    rows += [{"id": w.id, "workshop": w, "count": counts.get(w.id, 0)}
+             for w in bookings.programme(store, kit)]
     return rows
 
 
@@ -224,7 +228,7 @@ async def notes_index(request: Request) -> HTTPResponse:
 @bp.get("/notes/workshop/<workshop_id:str>")
 async def notes_of_workshop(request: Request, workshop_id: str) -> HTTPResponse:
     store, kit = request.app.ctx.store, request.app.ctx.kit
-    workshop = None if workshop_id == "event" else kit.workshop(workshop_id)
+    workshop = next((w for w in bookings.programme(store, kit) if w.id == workshop_id), None)
     if workshop_id != "event" and workshop is None:
         raise NotFound("Unknown workshop.")
     found = [note_view(store, kit, n)
@@ -256,9 +260,11 @@ async def note_form(request: Request, token: str) -> HTTPResponse:
     participant = participants.by_token(request.app.ctx.store, token)
     kit: Kit = request.app.ctx.kit
     form: dict[str, Any] = {"kind": request.args.get("kind", "session")}
-    workshop = kit.workshop(request.args.get("workshop_id", ""))
+    wanted = request.args.get("workshop_id", "")
+    workshop = next((w for w in bookings.programme(request.app.ctx.store, kit)
+                     if w.id == wanted), None)
     if workshop is not None:
-        form["workshop_id"] = workshop.id
+        form["about"] = f"workshop:{workshop.id}"
         if request.args.get("template"):
             sections = (f"## {i18n.gettext(s)}\n\n\n" for s in docs.HOST_TEMPLATE)
             form.update(kind="session", title=workshop.title.get(request.ctx.lang),
@@ -272,7 +278,13 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
     participant = participants.by_token(store, token)
     author = docs.Author.participant(participant)
     form = {key: request.form.get(key) for key in (
-        "title", "body", "kind", "workshop_id", "tags", "attribution", "people", "agreed")}
+        "title", "body", "kind", "about", "tags", "attribution", "people", "agreed")}
+    # One "about" list on the form: "workshop:ID", "space:ID" or "swap:ID".
+    target, _, target_id = (form["about"] or "").partition(":")
+    if target in ("workshop", "space", "swap") and target_id:
+        form[f"{target}_id"] = target_id
+    elif form["about"]:
+        form["workshop_id"] = form["about"]
     data = uploaded(request)
     try:
         photo = await prepare_photo(request, data) if data is not None else None

@@ -32,7 +32,7 @@ def test_a_participant_adds_a_note_with_a_photo_from_the_phone(server, phone):
 
     page.fill("#note-title", "Le coin café a tout changé")
     page.select_option("#note-kind", "worked")
-    page.select_option("#note-workshop", "visio")
+    page.select_option("#note-about", "workshop:visio")
     page.fill("#note-body", "Les gens sont **restés** discuter. <script>alert(1)</script>")
     page.fill("#note-tags", "convivialité, café")
     page.set_input_files("#note-camera", files=[{

@@ -252,3 +252,26 @@ def test_erasing_my_data_removes_my_notes_and_my_photo_files(event):
     ids = [n["id"] for n in listed]
     assert mine not in ids and kept in ids
     assert len(listed[ids.index(kept)]["photos"]) == 1
+
+
+def test_the_pass_page_form_works_without_javascript(event):
+    server = event
+    me = server.register(name="Nadia Lefèvre")
+    with httpx.Client(base_url=server.url, timeout=10, follow_redirects=False) as phone:
+        phone.get(f"/pass/{me['token']}")
+        csrf = phone.cookies["csrf"]
+        fields = {"csrf": csrf, "title": "Le coin calme", "kind": "idea",
+                  "about": "space:coworking", "body": "Une cabine pour téléphoner.",
+                  "attribution": "anonymous"}
+        response = phone.post(f"/pass/{me['token']}/notes", data=fields,
+                              files={"file": ("IMG.jpg", gps_jpeg(), "image/jpeg")})
+        assert response.status_code == 303
+        note_page = phone.get(response.headers["location"]).text
+        assert "Le coin calme" in note_page and "Nadia" not in note_page
+        assert "Espace coworking" in note_page and "/photos/" in note_page
+
+        refused = phone.post(f"/pass/{me['token']}/notes",
+                             data={**fields, "about": "space:cave", "title": "Encore"})
+        assert refused.status_code == 400
+        assert "Choisissez un espace dans la liste." in refused.text
+        assert "Une cabine pour téléphoner." in refused.text

@@ -146,11 +146,11 @@ def test_hosts_are_found_by_name_or_marked_by_the_concierge(store):
         'host = "Nadia Lefèvre et Paul Girard"'))
     assert not problems
     nadia = participants.register(store, kit, {**PERSON, "name": "nadia lefevre"}, MORNING)
-    assert [w.id for w in docs.hosted_workshops(kit, nadia)] == ["plateau"]
+    assert [w.id for w in docs.hosted_workshops(store, kit, nadia)] == ["plateau"]
     hel = participants.register(store, kit, PERSON, MORNING)
-    assert docs.hosted_workshops(kit, hel) == []
+    assert docs.hosted_workshops(store, kit, hel) == []
     hel = docs.mark_host(store, kit, hel["id"], "visio")
-    assert [w.id for w in docs.hosted_workshops(kit, hel)] == ["visio"]
+    assert [w.id for w in docs.hosted_workshops(store, kit, hel)] == ["visio"]
 
 
 def test_the_concierge_log_keeps_timestamped_lines_in_order(store):
