@@ -20,16 +20,16 @@ import re
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import i18n, store
 from .. import kit as kits
-from ..domain import clock, docs
+from ..domain import bookings, clock, docs
 from ..errors import NotFound
-from ..kit import Kit
+from ..kit import Kit, Workshop
 from .wikitext import escape, to_wikitext
 
 EVENT_GROUP = "evenement"
@@ -56,9 +56,20 @@ class Page:
     photos: list[str] = field(default_factory=list)
 
 
+class _Tables:
+    """The read-only tables of an event, as the domain's look-ups read a store."""
+
+    def __init__(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        self.tables = tables
+
+    def scan(self, table: str) -> Iterator[dict[str, Any]]:
+        return iter(self.tables.get(table, []))
+
+
 @dataclass
 class Bundle:
     kit: Kit
+    workshops: dict[str, Workshop]
     lang: str
     pages: list[Page]
     journal: list[dict[str, Any]]
@@ -85,7 +96,8 @@ def collect(folder: Path) -> Bundle:
     by_note: dict[int, list[dict[str, Any]]] = {}
     for photo in tables.get("photos", []):
         by_note.setdefault(photo["note_id"], []).append(photo)
-    order = {w.id: i for i, w in enumerate(kit.workshops)}
+    programme = bookings.programme(_Tables(tables), kit)
+    order = {w.id: i for i, w in enumerate(programme)}
     pages: list[Page] = []
     files: dict[str, Path] = {}
     left_out = 0
@@ -111,13 +123,14 @@ def collect(folder: Path) -> Bundle:
     pages.sort(key=lambda p: (p.group != EVENT_GROUP, order.get(p.group, len(order)),
                               p.group, kinds.index(p.note["kind"]), p.note["id"]))
     journal = sorted(tables.get("journal", []), key=lambda e: (e["at"], e["id"]))
-    return Bundle(kit, kit.event.languages[0], pages, journal, left_out, files)
+    return Bundle(kit, {w.id: w for w in programme}, kit.event.languages[0], pages, journal,
+                  left_out, files)
 
 
 def _group_title(bundle: Bundle, group: str) -> str:
     if group == EVENT_GROUP:
         return bundle.translate("The event as a whole")
-    workshop = bundle.kit.workshop(group)
+    workshop = bundle.workshops.get(group)
     if workshop is None:
         return group
     start = workshop.start.strftime("%Y-%m-%d %H:%M")

@@ -226,3 +226,19 @@ def test_odd_json_values_are_refused_as_input_errors(store, change):
     except InvalidInput:
         return
     assert store.count("notes") == 1  # accepted as text, never a crash
+
+
+def test_a_workshop_added_during_the_event_gets_its_notes_and_its_title(tmp_path):
+    folder = tmp_path / "event"
+    with Store.open(folder, indexes=domain.INDEXES) as store:
+        store.insert("workshops", {"key": "compta", "title": "Compta d'indépendant",
+                                   "room": "salle-1", "capacity": 8,
+                                   "start": "2026-06-12T15:00:00",
+                                   "end": "2026-06-12T16:00:00"})
+        note = docs.add_note(store, KIT, {**NOTE, "workshop_id": "compta"},
+                             docs.Author.concierge(), MORNING)
+    (folder / KIT_COPY).write_text(KIT.text, encoding="utf-8")
+    write_bundle(folder, tmp_path / "out")
+    root = tmp_path / "out" / "tiers-lieu-ephemere-documentation"
+    assert (root / f"notes/compta/worked/{note['id']}-la-visio-sans-stress.md").is_file()
+    assert "## Compta d'indépendant (2026-06-12 15:00)" in (root / "index.md").read_text()
