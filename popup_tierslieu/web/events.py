@@ -35,10 +35,21 @@ class Subscriber:
                     and audience == for_participant(self.participant_id)))
 
 
+# Figures that only matter by their latest value. Under a rush they go out at most once
+# per THROTTLE_SECONDS (the first at once, the latest at the end of the interval), not
+# once per request: with 200 screens open, each registration or check-in otherwise
+# costs 200 stream writes (bench/arrivals.py).
+LATEST_ONLY = {"stats", "workshop"}
+THROTTLE_SECONDS = 0.5
+
+
 class Broadcaster:
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
         self._ids = itertools.count(1)
+        self._held: dict[tuple[str, str, Any], tuple[str, dict[str, Any], str]] = {}
+        self._sent_at: dict[tuple[str, str, Any], float] = {}
+        self._flush: asyncio.TimerHandle | None = None
 
     def subscribe(self, concierge: bool = False, participant_id: int | None = None) -> Subscriber:
         subscriber = Subscriber(concierge, participant_id)
@@ -49,6 +60,38 @@ class Broadcaster:
         self.subscribers.discard(subscriber)
 
     def publish(self, kind: str, data: dict[str, Any], audience: str = PUBLIC) -> None:
+        if kind in LATEST_ONLY:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and self._throttled(loop, (kind, audience, data.get("id")),
+                                                    (kind, data, audience)):
+                return
+        self._fan_out(kind, data, audience)
+
+    def _throttled(self, loop: asyncio.AbstractEventLoop, key: tuple[str, str, Any],
+                   event: tuple[str, dict[str, Any], str]) -> bool:
+        """True if the event is held for the end of the interval (a newer one replaces it)."""
+        now = loop.time()
+        if key not in self._held and now - self._sent_at.get(key, -THROTTLE_SECONDS) >= \
+                THROTTLE_SECONDS:
+            self._sent_at[key] = now
+            return False
+        self._held[key] = event
+        if self._flush is None:
+            self._flush = loop.call_later(THROTTLE_SECONDS, self._send_held)
+        return True
+
+    def _send_held(self) -> None:
+        self._flush = None
+        held, self._held = self._held, {}
+        now = asyncio.get_running_loop().time()
+        for key, (kind, data, audience) in held.items():
+            self._sent_at[key] = now
+            self._fan_out(kind, data, audience)
+
+    def _fan_out(self, kind: str, data: dict[str, Any], audience: str) -> None:
         message = (f"id: {next(self._ids)}\nevent: {kind}\ndata: ".encode()
                    + orjson.dumps(data) + b"\n\n")
         for subscriber in list(self.subscribers):
@@ -69,5 +112,8 @@ class Broadcaster:
 
     def close_all(self) -> None:
         """End every stream (server shutting down) so shutdown does not wait on them."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
         for subscriber in list(self.subscribers):
             self._end(subscriber)

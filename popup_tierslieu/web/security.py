@@ -141,13 +141,13 @@ def install(app: Sanic) -> None:
         if is_form_post(request):
             check_csrf(request)
         address = client_address(request)
-        if looks_up_a_token(request) and not auth.is_concierge(request):
-            wait = failures.retry_after(address)
-            if wait:
+        # The concierge check reads the token file: ask it only when a limit would bite.
+        if looks_up_a_token(request) and (wait := failures.retry_after(address)):
+            if not auth.is_concierge(request):
                 raise RateLimited("Too many wrong passes from this device. Try again in "
                                   "%(retry_after)s seconds.", params={"retry_after": wait})
         if (request.method == "POST" and request.path in ("/register", "/api/v1/participants")
-                and not auth.is_concierge(request)):
+                and not ("authorization" in request.headers and auth.is_concierge(request))):
             wait = registrations.take(address)
             if wait:
                 raise RateLimited("Too many registrations from this device. Try again in "
