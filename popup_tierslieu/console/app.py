@@ -39,6 +39,8 @@ _ = i18n.gettext
 T = TypeVar("T")
 
 RETRY_FIRST, RETRY_MAX = 0.5, 5.0
+WRONG_TOKEN = N_("The server refuses this concierge token. Fix: use the one in concierge.token "
+                "of the event folder (popup console --token TOKEN).")
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class ConsoleApp(ReportsFailures, App[None]):
             except Unreachable as exc:
                 problem = _("Server unreachable, retrying…") + f" ({exc.message})"
             except ApiError as exc:
-                problem = exc.message
+                problem = _(WRONG_TOKEN) if exc.status in (401, 403) else exc.message
             self.set_problem(problem)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX)

@@ -45,18 +45,22 @@ class ApiClient:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
+        if response.status_code >= 400:
+            raise self._error(response.status_code, response.content)
         try:
-            answer = response.json()
+            return response.json()
         except ValueError:
             raise ApiError(f"HTTP {response.status_code}", response.status_code) from None
-        if response.status_code >= 400:
-            try:
-                error = answer["error"]
-                raise ApiError(error["message"], response.status_code, error.get("code", ""),
-                               error.get("fields") or {})
-            except (KeyError, TypeError):
-                raise ApiError(f"HTTP {response.status_code}", response.status_code) from None
-        return answer
+
+    @staticmethod
+    def _error(status: int, content: bytes) -> ApiError:
+        """The server's own message (in the desk's language) for a 4xx or 5xx answer."""
+        try:
+            error = orjson.loads(content)["error"]
+            return ApiError(error["message"], status, error.get("code", ""),
+                            error.get("fields") or {})
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return ApiError(f"HTTP {status}", status)
 
     async def stream(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Server-sent events as (kind, data) until the server closes the stream;
@@ -66,7 +70,7 @@ class ApiClient:
         try:
             async with self._http.stream("GET", "/stream", timeout=timeout) as response:
                 if response.status_code != 200:
-                    raise ApiError(f"HTTP {response.status_code}", response.status_code)
+                    raise self._error(response.status_code, await response.aread())
                 async for line in response.aiter_lines():
                     if line.startswith("event:"):
                         kind = line[6:].strip()
@@ -167,6 +171,12 @@ class ApiClient:
 
     async def hide_post(self, post_id: int) -> dict[str, Any]:
         return await self.request("POST", f"/swap/{post_id}/hide")
+
+    async def popular_offers(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "/swap/popular"))["offers"]
+
+    async def make_workshop(self, offer_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        return await self.request("POST", f"/swap/{offer_id}/workshop", json=fields)
 
     async def journal(self) -> list[dict[str, Any]]:
         return (await self.request("GET", "/journal"))["entries"]

@@ -67,3 +67,15 @@ async def test_banner_when_the_server_stops_and_recovery_when_it_is_back(server)
         await until(pilot, lambda: app.stats.get("checked_in") == 1, what="live update")
         await pilot.press("f2")
         await until(pilot, lambda: "Après Coupure" in screen_text(app), what="arrival")
+
+
+async def test_a_wrong_token_says_so_in_the_banner(server):
+    from popup_tierslieu.console.app import create_app
+    from popup_tierslieu.console.client import ApiClient
+
+    app = create_app(ApiClient(server.url, "not-the-token", lang="fr"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        banner = app.screen.query_one(".banner")
+        await until(pilot, lambda: banner.has_class("down"), what="banner")
+        assert "HTTP" not in text_of(banner)
+        assert "concierge.token" in text_of(banner)
