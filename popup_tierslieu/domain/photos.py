@@ -8,6 +8,7 @@ announced type, decides what a file is.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -62,8 +63,11 @@ def _open(data: bytes, bound: tuple[int, int]) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise UnsupportedMedia("This image is too big to process.")
             if image.format == "JPEG":
-                # Decode at the smallest scale still above the bound: 4 to 8 times faster.
-                image.draft(image.mode, bound)
+                # Decode at the smallest JPEG scale (1/2, 1/4, 1/8) still at least as big
+                # as the final size: several times faster on a phone photo.
+                scale = min(bound[0] / image.width, bound[1] / image.height, 1.0)
+                image.draft(image.mode, (math.ceil(image.width * scale),
+                                         math.ceil(image.height * scale)))
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
