@@ -112,6 +112,8 @@ def test_an_open_pass_shows_the_promotion_without_reload(browser, portal):
                       headers={"Authorization": f"Bearer {people[0]['token']}"}, timeout=10)
         expect(bookings).to_contain_text("confirmé", timeout=10_000)
         assert page.evaluate("window.stillTheSamePage") is True
+        # A screen reader is told, through a polite status message.
+        expect(page.locator("#live-status")).to_have_text("Vos réservations ont changé.")
     finally:
         context.close()
 

@@ -18,13 +18,30 @@
     return el && box.contains(el) && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
   }
 
+  function watched() {
+    var part = box.querySelector("[data-announce]");
+    return part ? part.textContent.replace(/\s+/g, " ") : "";
+  }
+
+  function swap(html) {
+    /* A screen reader hears that the visitor's own bookings changed (a promotion),
+       not the whole programme read again. */
+    var before = watched();
+    box.innerHTML = html;
+    box.setAttribute("data-updated", Date.now());
+    var status = document.getElementById("live-status");
+    if (status && before && watched() !== before) {
+      status.textContent = status.getAttribute("data-message");
+    }
+  }
+
   function refresh() {
     if (busy || typing()) { again = true; return; }
     busy = true;
     fetch(fragment, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
-        if (html !== null) { box.innerHTML = html; box.setAttribute("data-updated", Date.now()); }
+        if (html !== null) { swap(html); }
       })
       .catch(function () {})
       .then(function () {
