@@ -180,21 +180,25 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
     return record
 
 
-def get_note(store: Any, note_id: Any) -> dict[str, Any]:
+def get_note(store: Any, note_id: Any, hidden_too: bool = False) -> dict[str, Any]:
+    """A note; one the concierge hid is only found with ``hidden_too``."""
     try:
         note = store.get("notes", int(note_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         note = None
-    if note is None:
+    if note is None or (note.get("hidden") and not hidden_too):
         raise NotFound("This note does not exist.")
     return note
 
 
 def notes(store: Any, workshop_id: str | None = None, kind: str | None = None,
-          limit: int | None = None) -> list[dict[str, Any]]:
-    """Notes, newest first, optionally for one workshop ("event" for the event itself)."""
+          limit: int | None = None, hidden_too: bool = False) -> list[dict[str, Any]]:
+    """Notes, newest first, optionally for one workshop ("event" for the event itself);
+    those the concierge hid only with ``hidden_too``."""
     found = []
     for note in store.scan("notes"):
+        if note.get("hidden") and not hidden_too:
+            continue
         if workshop_id == "event" and note.get("workshop_id"):
             continue
         if workshop_id not in (None, "event") and note.get("workshop_id") != workshop_id:
@@ -207,6 +211,7 @@ def notes(store: Any, workshop_id: str | None = None, kind: str | None = None,
 
 
 def notes_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
+    """A participant's own notes, newest first (hidden ones marked so)."""
     return sorted(store.find("notes", participant_id=participant_id),
                   key=lambda n: n["id"], reverse=True)
 
@@ -263,11 +268,32 @@ def add_photo(store: Any, data_dir: Path, note: dict[str, Any], author: Author, 
     return record
 
 
-def get_photo(store: Any, photo_id: int) -> dict[str, Any]:
+def get_photo(store: Any, photo_id: int, hidden_too: bool = False) -> dict[str, Any]:
     photo = store.get("photos", photo_id)
-    if photo is None or store.get("notes", photo["note_id"]) is None:
+    note = store.get("notes", photo["note_id"]) if photo else None
+    if note is None or (note.get("hidden") and not hidden_too):
         raise NotFound("This photo does not exist.")
     return photo
+
+
+# ------------------------------------------------------------------- moderation
+def set_hidden(store: Any, note_id: Any, hidden: bool = True) -> dict[str, Any]:
+    """The concierge hides a note (and its photos) everywhere it is shown and published;
+    it stays in the data, marked hidden, and can be shown again."""
+    note = get_note(store, note_id, hidden_too=True)
+    return store.update("notes", note["id"], {"hidden": bool(hidden)})
+
+
+def delete_note(store: Any, note_id: Any, author: Author) -> dict[str, Any]:
+    """Its author (or the concierge) deletes a note and its photos. Their files go once
+    this is on disk (``remove_orphan_uploads``), so a refused write loses nothing."""
+    note = get_note(store, note_id, hidden_too=author.kind == "concierge")
+    if author.kind != "concierge" and not author.owns(note):
+        raise Forbidden("Only the author of this note can delete it.")
+    for photo in store.find("photos", note_id=note["id"]):
+        store.remove("photos", photo["id"])
+    store.remove("notes", note["id"])
+    return note
 
 
 def photo_path(data_dir: Path, photo: dict[str, Any]) -> Path:

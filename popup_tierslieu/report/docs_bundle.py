@@ -92,7 +92,8 @@ def collect(folder: Path) -> Bundle:
     """What the export publishes: notes, publishable photos of existing notes, the log."""
     kit = kits.load_event_kit(folder)
     tables = store.load_tables(folder)
-    notes = sorted(tables.get("notes", []), key=lambda n: (n["created_at"], n["id"]))
+    notes = sorted((n for n in tables.get("notes", []) if not n.get("hidden")),
+                   key=lambda n: (n["created_at"], n["id"]))
     by_note: dict[int, list[dict[str, Any]]] = {}
     for photo in tables.get("photos", []):
         by_note.setdefault(photo["note_id"], []).append(photo)

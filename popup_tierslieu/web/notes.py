@@ -43,6 +43,7 @@ def note_json(store: Any, note: dict[str, Any], all_photos: bool = False) -> dic
     return {key: note.get(key) for key in (
         "id", "title", "body", "kind", "tags", "workshop_id", "space_id", "swap_id",
         "attribution", "author_kind", "licence", "created_at")} | {
+        "hidden": bool(note.get("hidden")),
         "author": docs.credit(note, i18n.gettext), "html": docs.render_markdown(note["body"]),
         "photos": [photo_json(p) for p in shown]}
 
@@ -136,16 +137,40 @@ async def note_list(request: Request) -> HTTPResponse:
     except ValueError:
         raise InvalidInput("Some fields need your attention.",
                            fields={"limit": N_("Invalid value.")}) from None
-    found = docs.notes(store, request.args.get("workshop_id"), request.args.get("kind"), limit)
-    return json({"notes": [note_json(store, n) for n in found]})
+    # The desk moderates: with ``?all=1`` it also sees the notes it hid.
+    desk = bool(request.args.get("all")) and auth.is_concierge(request)
+    found = docs.notes(store, request.args.get("workshop_id"), request.args.get("kind"), limit,
+                       hidden_too=desk)
+    return json({"notes": [note_json(store, n, all_photos=desk) for n in found]})
 
 
 @bp.get(f"{API}/notes/<note_id:int>")
 async def note_detail(request: Request, note_id: int) -> HTTPResponse:
     store = request.app.ctx.store
-    note = docs.get_note(store, note_id)
+    desk = auth.is_concierge(request)
+    note = docs.get_note(store, note_id, hidden_too=desk)
     mine = auth.bearer(request) is not None and author_of(request).owns(note)
-    return json(note_json(store, note, all_photos=mine or auth.is_concierge(request)))
+    return json(note_json(store, note, all_photos=mine or desk))
+
+
+@bp.delete(f"{API}/notes/<note_id:int>")
+async def note_delete(request: Request, note_id: int) -> HTTPResponse:
+    store = request.app.ctx.store
+    note = docs.delete_note(store, note_id, author_of(request))
+    await store.commit()
+    docs.remove_orphan_uploads(store, request.app.ctx.settings.data_dir)
+    publish_note(request, "deleted", note)
+    return json({"deleted": True})
+
+
+@bp.post(f"{API}/notes/<note_id:int>/hide")
+async def note_hide(request: Request, note_id: int) -> HTTPResponse:
+    auth.require_concierge(request)
+    hidden = api.body(request).get("hidden", True) is not False
+    note = docs.set_hidden(request.app.ctx.store, note_id, hidden)
+    await request.app.ctx.store.commit()
+    publish_note(request, "hidden" if hidden else "shown", note)
+    return json({"id": note["id"], "hidden": note["hidden"]})
 
 
 @bp.post(f"{API}/notes/<note_id:int>/photos")
@@ -195,8 +220,9 @@ async def host_mark(request: Request, workshop_id: str) -> HTTPResponse:
 @bp.get("/photos/<photo_id:int>")
 async def photo_file(request: Request, photo_id: int) -> HTTPResponse:
     """A stored photo. One that shows people who did not agree is for the desk only."""
-    photo = docs.get_photo(request.app.ctx.store, photo_id)
-    if not docs.publishable(photo) and not auth.is_concierge(request):
+    desk = auth.is_concierge(request)
+    photo = docs.get_photo(request.app.ctx.store, photo_id, hidden_too=desk)
+    if not docs.publishable(photo) and not desk:
         raise NotFound("This photo does not exist.")
     path = docs.photo_path(request.app.ctx.settings.data_dir, photo)
     if not path.is_file():

@@ -275,3 +275,35 @@ def test_the_pass_page_form_works_without_javascript(event):
         assert refused.status_code == 400
         assert "Choisissez un espace dans la liste." in refused.text
         assert "Une cabine pour téléphoner." in refused.text
+
+
+def test_the_desk_hides_a_note_everywhere_and_its_author_deletes_one(event):
+    server = event
+    me, other = server.register(), server.register(name="Samir Benali")
+    hidden_id = add_note(server, me["token"], title="Une note à masquer")
+    photo = upload(server, me["token"], hidden_id, gps_jpeg()).json()
+    response = httpx.post(f"{server.url}/api/v1/notes/{hidden_id}/hide", json={},
+                          headers=server.concierge, timeout=10)
+    assert response.json() == {"id": hidden_id, "hidden": True}
+    assert hidden_id not in [n["id"] for n in httpx.get(
+        server.url + "/api/v1/notes", timeout=10).json()["notes"]]
+    assert httpx.get(f"{server.url}/notes/{hidden_id}", timeout=10).status_code == 404
+    assert httpx.get(server.url + photo["url"], timeout=10).status_code == 404
+    assert "Une note à masquer" not in httpx.get(server.url + "/screen/fragment",
+                                                 timeout=10).text
+    desk = httpx.get(server.url + "/api/v1/notes", params={"all": "1"},
+                     headers=server.concierge, timeout=10).json()["notes"]
+    assert [n["hidden"] for n in desk if n["id"] == hidden_id] == [True]
+    assert httpx.post(f"{server.url}/api/v1/notes/{hidden_id}/hide",
+                      headers=bearer(me["token"]), timeout=10).status_code == 403
+    httpx.post(f"{server.url}/api/v1/notes/{hidden_id}/hide", json={"hidden": False},
+               headers=server.concierge, timeout=10)
+    assert httpx.get(f"{server.url}/notes/{hidden_id}", timeout=10).status_code == 200
+
+    before = uploads(server)
+    assert httpx.delete(f"{server.url}/api/v1/notes/{hidden_id}", headers=bearer(
+        other["token"]), timeout=10).status_code == 403
+    assert httpx.delete(f"{server.url}/api/v1/notes/{hidden_id}", headers=bearer(
+        me["token"]), timeout=10).json() == {"deleted": True}
+    assert len(before - uploads(server)) == 1  # the photo's file is gone
+    assert httpx.get(f"{server.url}/api/v1/notes/{hidden_id}", timeout=10).status_code == 404

@@ -11,7 +11,7 @@ from PIL import Image
 
 from popup_tierslieu import domain
 from popup_tierslieu.domain import docs, participants, photos
-from popup_tierslieu.errors import Forbidden, InvalidInput
+from popup_tierslieu.errors import Forbidden, InvalidInput, NotFound
 from popup_tierslieu.kit import KIT_COPY, default_kit, parse, starter_text
 from popup_tierslieu.report.docs_bundle import write_bundle
 from popup_tierslieu.report.wikitext import to_wikitext
@@ -242,3 +242,20 @@ def test_a_workshop_added_during_the_event_gets_its_notes_and_its_title(tmp_path
     root = tmp_path / "out" / "tiers-lieu-ephemere-documentation"
     assert (root / f"notes/compta/worked/{note['id']}-la-visio-sans-stress.md").is_file()
     assert "## Compta d'indépendant (2026-06-12 15:00)" in (root / "index.md").read_text()
+
+
+def test_a_hidden_note_is_left_out_of_the_lists_and_the_bundle(tmp_path):
+    folder = tmp_path / "event"
+    with Store.open(folder, indexes=domain.INDEXES) as store:
+        shown = docs.add_note(store, KIT, NOTE, docs.Author.concierge(), MORNING)
+        hidden = docs.add_note(store, KIT, {**NOTE, "title": "Propos déplacés"},
+                               docs.Author.concierge(), MORNING)
+        docs.set_hidden(store, hidden["id"])
+        assert [n["id"] for n in docs.notes(store)] == [shown["id"]]
+        assert len(docs.notes(store, hidden_too=True)) == 2
+        with pytest.raises(NotFound):
+            docs.get_note(store, hidden["id"])
+    (folder / KIT_COPY).write_text(KIT.text, encoding="utf-8")
+    write_bundle(folder, tmp_path / "out")
+    index = (tmp_path / "out" / "tiers-lieu-ephemere-documentation" / "index.md").read_text()
+    assert "La visio sans stress" in index and "Propos déplacés" not in index
