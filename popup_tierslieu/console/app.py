@@ -93,6 +93,7 @@ class ConsoleApp(ReportsFailures, App[None]):
         self.programme: dict[str, list[dict[str, Any]]] = {"now": [], "next": []}
         self.updated_at: dt.datetime | None = None
         self.problem: str | None = None
+        self._refreshing = self._stale = False
         self.sub_title = _("Concierge desk")
 
     # ---------------------------------------------------------------- server
@@ -150,8 +151,24 @@ class ConsoleApp(ReportsFailures, App[None]):
             self.screen.server_event(kind, data)
         self.refresh_data()
 
-    @work(exclusive=True, group="refresh", exit_on_error=False)
+    @work(group="refresh", exit_on_error=False)
     async def refresh_data(self) -> None:
+        """Reload the figures. Events can come in bursts (fifty phones registering):
+        a refresh asked while one runs makes that one go round once more, so the
+        latest state is always shown and no request is cut off half-way."""
+        if self._refreshing:
+            self._stale = True
+            return
+        self._refreshing = True
+        try:
+            self._stale = True
+            while self._stale:
+                self._stale = False
+                await self.load_figures()
+        finally:
+            self._refreshing = False
+
+    async def load_figures(self) -> None:
         if not self.event:
             event = await self.call(self.client.event())
             if event is None:

@@ -27,7 +27,7 @@ async def concierge_only(request: Request) -> None:
 
 def flag(data: dict[str, Any], name: str) -> bool:
     """A yes/no field of the body; anything else is a 400 naming the field."""
-    value = data.get(name, True)
+    value = data.get(name)
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):

@@ -72,6 +72,7 @@ def test_checklist_ticks_persist_across_a_restart(server):
     assert again["items"][0]["ticked"] is True
     assert api.put("/desk/checklist/99", json={"ticked": True}).status_code == 404
     assert api.put("/desk/checklist/0", json={"ticked": "maybe"}).status_code == 400
+    assert api.put("/desk/checklist/0", json={}).status_code == 400
 
 
 def test_programme_lists_workshops_with_their_fill(server):

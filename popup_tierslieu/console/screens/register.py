@@ -52,6 +52,7 @@ class RegisterScreen(ReportsFailures, ModalScreen[dict[str, Any] | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Register"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
+            yield Static(_("Ctrl+S registers · Escape cancels"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
