@@ -5,6 +5,7 @@ Always full-size QR codes (``segno.make_qr``): phones cannot read Micro QR.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
@@ -15,6 +16,10 @@ def make(data: str) -> segno.QRCode:
     return segno.make_qr(data, error="m")
 
 
+# Encoding a pass QR costs ~10 ms of CPU (segno tries the 8 masks in Python), the bulk
+# of a pass page; a phone reloads its pass and the screen its codes: keep the last few
+# thousand (2 KB each).
+@functools.lru_cache(maxsize=4096)
 def svg(data: str, title: str = "", scale: int = 8) -> str:
     """An inline SVG that scales with its container (CSS sets the size)."""
     return make(data).svg_inline(scale=scale, border=2, title=title or None, omitsize=True,
