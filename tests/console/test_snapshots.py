@@ -67,16 +67,20 @@ def test_desk_after_a_scan(event, snap_compare):
     assert snap_compare(app, terminal_size=SIZE, run_before=scanned)
 
 
-def test_guide_screenshots(event):
-    """The SVG screenshots of docs/concierge.md, taken from the real console."""
+def test_guide_screenshots(event, tmp_path):
+    """The SVG screenshots of docs/concierge.md, taken from the real console. Arrival
+    times and the checklist's "now" follow the real clock, so the files are only
+    rewritten on demand: POPUP_SCREENSHOTS=1 pytest tests/console -k guide."""
     import asyncio
+    import os
+    import shutil
 
     from popup_tierslieu.console.screens.workshops import WorkshopScreen
 
     server, people = event
     app = console_for(server, frozen=True)
-    folder = SHOTS
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "shots"
+    folder.mkdir()
 
     async def shoot() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -108,4 +112,7 @@ def test_guide_screenshots(event):
 
     asyncio.run(shoot())
     for name in ("desk", "dashboard", "workshop", "seats", "checklist", "help"):
-        assert "Tiers-lieu" in (folder / f"console-{name}.svg").read_text()
+        shot = folder / f"console-{name}.svg"
+        assert "Tiers-lieu" in shot.read_text()
+        if os.environ.get("POPUP_SCREENSHOTS"):
+            shutil.copy(shot, SHOTS / shot.name)
