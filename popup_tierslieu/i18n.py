@@ -55,9 +55,15 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str
 
 def translate(message: str, params: dict[str, object] | None = None,
               lang: str | None = None) -> str:
-    """Translate a message id and fill its ``%(name)s`` placeholders."""
+    """Translate a message id and fill its ``%(name)s`` placeholders; organiser texts
+    from the kit (``Localized``) among the params are shown in the same language."""
     text = gettext(message, lang)
     if params:
+        from .kit import Localized
+
+        chosen = lang or current.get()
+        params = {key: value.get(chosen) if isinstance(value, Localized) else value
+                  for key, value in params.items()}
         try:
             return text % params
         except (KeyError, ValueError, TypeError):

@@ -131,7 +131,7 @@ def register(store: Any, kit: Kit, participant_id: int, workshop_id: str,
         # A cancelled workshop no longer takes the participant's time.
         if other is not None and not other.cancelled and _overlaps(other, target):
             raise Conflict("You are already registered for “%(title)s” at the same time.",
-                           params={"title": other.title.fr})
+                           params={"title": other.title})
     # Places freed without a promotion (a capacity raised at the desk) go to those
     # already waiting before a newcomer can take them.
     promote(store, kit, workshop_id, now)
