@@ -187,5 +187,12 @@ class ApiClient:
     async def add_note(self, form: dict[str, Any]) -> dict[str, Any]:
         return await self.request("POST", "/notes", json=form)
 
+    async def notes(self, all_notes: bool = False) -> list[dict[str, Any]]:
+        params = {"limit": 50, **({"all": 1} if all_notes else {})}
+        return (await self.request("GET", "/notes", params=params))["notes"]
+
+    async def hide_note(self, note_id: int, hidden: bool = True) -> dict[str, Any]:
+        return await self.request("POST", f"/notes/{note_id}/hide", json={"hidden": hidden})
+
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -35,3 +35,23 @@ async def test_log_lines_and_a_desk_note_reach_the_server(server):
     entries = httpx.get(server.url + "/api/v1/journal", headers=server.concierge,
                         timeout=5).json()["entries"]
     assert [e["text"] for e in entries] == ["Coupure Wi-Fi, relancée"]
+
+
+async def test_ctrl_x_hides_the_highlighted_note_from_the_portal(server):
+    me = server.register(name="Hélène Roux")
+    response = httpx.post(server.url + "/api/v1/notes", timeout=5,
+                          headers={"Authorization": f"Bearer {me['token']}"},
+                          json={"title": "Propos déplacés", "body": "…", "kind": "idea"})
+    note_id = response.json()["id"]
+    app = console_for(server)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await until(pilot, lambda: app.stats and app.event)
+        await pilot.press("f8")
+        await until(pilot, lambda: app.screen.query("#notes"), what="journal screen")
+        table = app.screen.query_one("#notes", DataTable)
+        await until(pilot, lambda: table.row_count == 1, what="the note listed")
+        assert str(table.get_row_at(0)[2]) == "Hélène Roux"
+        table.focus()
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: str(table.get_row_at(0)[3]) == "masquée", what="hidden")
+    assert httpx.get(f"{server.url}/notes/{note_id}", timeout=5).status_code == 404
