@@ -2,9 +2,9 @@
 
 ``create_app(client)`` builds it (the CLI and the tests alike). Its sections are
 listed in ``SECTIONS``: adding a screen is one line there (mode name, screen
-class, key, title); the key binding, the footer, the help screen and the command
-palette follow from it. F7 and F8 are kept for the desk-requests and journal
-screens.
+class, key, title); the key binding, the help screen and the command palette
+follow from it. A screen subclasses ``screens.base.Section``: it gets the banner,
+the figures and ``data_changed()`` after every refresh.
 """
 
 from __future__ import annotations
