@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -88,3 +90,18 @@ def test_above_the_limit_the_message_says_the_size_and_the_limit():
         photos.prepare(data + b"\x00" * (3 << 20), max_bytes=2 << 20)
     assert caught.value.params["max"] == "2"
     assert "MB" in str(caught.value)
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded():
+    # A PNG whose header claims 20,000 x 20,000 pixels: 20 bytes of data could ask for
+    # 1.2 GB of memory if it were decoded.
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    ihdr = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    idat_data = zlib.compress(b"\x00" * 64)
+    idat = (struct.pack(">I", len(idat_data)) + b"IDAT" + idat_data
+            + struct.pack(">I", zlib.crc32(b"IDAT" + idat_data)))
+    end = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    bomb = b"\x89PNG\r\n\x1a\n" + ihdr + idat + end
+    with pytest.raises(UnsupportedMedia):
+        photos.prepare(bomb, max_bytes=8 << 20)
