@@ -35,6 +35,12 @@ async def test_help_and_palette_list_every_key_and_section(server):
             assert key_label(binding.key) in shown and binding.description in shown
         await pilot.press("escape")
         assert app.screen is desk
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*_("Day checklist"))
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.current_mode == "checklist", what="palette")
 
 
 async def test_a_scan_while_the_results_have_the_focus_checks_in_the_scanned_pass(server):
