@@ -307,3 +307,18 @@ def test_the_desk_hides_a_note_everywhere_and_its_author_deletes_one(event):
         me["token"]), timeout=10).json() == {"deleted": True}
     assert len(before - uploads(server)) == 1  # the photo's file is gone
     assert httpx.get(f"{server.url}/api/v1/notes/{hidden_id}", timeout=10).status_code == 404
+
+
+def test_a_new_note_is_announced_on_the_public_stream(event):
+    server = event
+    me = server.register()
+    with httpx.stream("GET", server.url + "/api/v1/stream", timeout=10) as stream:
+        lines = stream.iter_lines()
+        assert next(lines).startswith("retry:")
+        note_id = add_note(server, me["token"], title="Annoncée")
+        seen = []
+        for line in lines:
+            seen.append(line)
+            if line.startswith("data:") and seen[-2] == "event: note":
+                break
+    assert f'"id":{note_id}' in seen[-1] and '"action":"created"' in seen[-1]
