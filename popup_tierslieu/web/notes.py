@@ -315,8 +315,10 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
     try:
         photo = await prepare_photo(request, data) if data is not None else None
         note = docs.add_note(store, request.app.ctx.kit, form, author)
+        kept = None
         if photo is not None:
-            docs.add_photo(store, request.app.ctx.settings.data_dir, note, author, photo, form)
+            kept = docs.add_photo(store, request.app.ctx.settings.data_dir, note, author, photo,
+                                  form)
     except PopupError as exc:
         from .errors import describe
 
@@ -326,5 +328,8 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
         return _form_page(request, participant, form, fields, status=status, message=message)
     await store.commit()
     publish_note(request, "created", note)
-    return portal.with_flash(redirect(f"/notes/{note['id']}", status=303), "ok",
-                             N_("Thank you: your note is published."))
+    message = N_("Thank you: your note is published.")
+    if kept is not None and not docs.publishable(kept):
+        message = N_("Thank you: your note is published. The photo stays with the organisers: "
+                     "the people in it have not agreed to its publication.")
+    return portal.with_flash(redirect(f"/notes/{note['id']}", status=303), "ok", message)

@@ -270,6 +270,12 @@ def test_the_pass_page_form_works_without_javascript(event):
         assert "Le coin calme" in note_page and "Nadia" not in note_page
         assert "Espace coworking" in note_page and "/photos/" in note_page
 
+        withheld = phone.post(f"/pass/{me['token']}/notes", data={**fields, "people": "on"},
+                              files={"file": ("IMG.jpg", gps_jpeg(), "image/jpeg")})
+        withheld_page = phone.get(withheld.headers["location"]).text
+        assert "n&#39;ont pas accepté sa publication" in withheld_page
+        assert "/photos/" not in withheld_page
+
         refused = phone.post(f"/pass/{me['token']}/notes",
                              data={**fields, "about": "space:cave", "title": "Encore"})
         assert refused.status_code == 400
