@@ -13,6 +13,7 @@ Run: /work/venv/bin/python bench/photos.py [--repeat 5] [--notes 300]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import statistics
 import sys
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from popup_tierslieu import domain  # noqa: E402
-from popup_tierslieu.domain import docs, participants, photos  # noqa: E402
+from popup_tierslieu.domain import clock, docs, participants, photos  # noqa: E402
 from popup_tierslieu.kit import KIT_COPY, default_kit  # noqa: E402
 from popup_tierslieu.report.docs_bundle import write_bundle  # noqa: E402
 from popup_tierslieu.store import Store  # noqa: E402
@@ -68,14 +69,18 @@ def export(count: int) -> None:
                 "consent": True, "charter": True})
             author = docs.Author.participant(person)
             ids = [w.id for w in kit.workshops]
+            first = clock.utcnow()
             for i in range(count):
+                # One note a minute: the pace the rate limit allows a participant.
+                when = first + dt.timedelta(minutes=i)
                 note = docs.add_note(store, kit, {
                     "title": f"Note {i}", "kind": list(docs.KINDS)[i % len(docs.KINDS)],
                     "workshop_id": ids[i % len(ids)] if i % 4 else None,
                     "body": "## Bilan\n\nCe qui a **marché** et ce qui a moins marché.\n\n"
-                            "- un point\n- un autre [lien](https://movilab.org)\n"}, author)
+                            "- un point\n- un autre [lien](https://movilab.org)\n"}, author,
+                    when)
                 if i % 3 == 0:
-                    docs.add_photo(store, folder, note, author, small, {})
+                    docs.add_photo(store, folder, note, author, small, {}, when)
         (folder / KIT_COPY).write_text(kit.text, encoding="utf-8")
         start = time.perf_counter()
         archive = write_bundle(folder, Path(tmp) / "out")

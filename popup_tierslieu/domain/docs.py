@@ -25,6 +25,7 @@ from ..kit import Kit, Workshop
 from . import bookings, clock
 from .participants import NAME_MAX, clean_text, fold, truthy
 from .photos import Photo
+from .swap import check_rate
 
 TITLE_MAX = 120
 BODY_MAX = 20_000
@@ -32,6 +33,10 @@ TAG_MAX = 30
 TAGS_MAX = 10
 LOG_MAX = 500
 UPLOADS = "uploads"
+# Per participant and per 10 minutes: generous for a workshop's notes, a wall for a
+# script filling the event's disk. The desk is never limited.
+NOTE_LIMIT = 20
+PHOTO_LIMIT = 30
 
 # id -> message id of the label; the order is the order of the form.
 KINDS: dict[str, str] = {
@@ -163,8 +168,11 @@ def validate(store: Any, kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
 def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
              now: dt.datetime | None = None) -> dict[str, Any]:
     """Record a note under the kit's licence, credited as its author chose."""
+    now = now or clock.utcnow()
     record = validate(store, kit, form)
     if author.kind == "participant":
+        check_rate((n["created_at"] for n in store.find(
+            "notes", participant_id=author.participant_id)), NOTE_LIMIT, now)
         record["participant_id"] = author.participant_id
         credit = author.name
     else:
@@ -175,7 +183,7 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
                 "author_name": (N_("At most %(max)s characters."), {"max": NAME_MAX})}) from None
     record.update(author_kind=author.kind,
                   author_name=credit if record["attribution"] == "name" else None,
-                  licence=kit.licence, created_at=clock.stamp(now or clock.utcnow()))
+                  licence=kit.licence, created_at=clock.stamp(now))
     record["id"] = store.insert("notes", record)
     return record
 
@@ -248,11 +256,20 @@ def require_author(note: dict[str, Any], author: Author) -> None:
         raise Forbidden("Only the author of this note can add photos to it.")
 
 
+def check_photo_rate(store: Any, author: Author, now: dt.datetime | None = None) -> None:
+    """Before the work of cleaning a photo: has this participant sent too many lately?"""
+    if author.kind == "participant":
+        check_rate((p["created_at"] for p in store.find(
+            "photos", participant_id=author.participant_id)), PHOTO_LIMIT,
+            now or clock.utcnow())
+
+
 def add_photo(store: Any, data_dir: Path, note: dict[str, Any], author: Author, photo: Photo,
               form: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
     """Attach a cleaned photo to a note; only the note's author may. The file gets a
     random name chosen here, never the name the phone sent."""
     require_author(note, author)
+    check_photo_rate(store, author, now)
     people = truthy(form.get("people"))
     name = f"{secrets.token_urlsafe(18)}.{photo.extension}"
     _write_file(Path(data_dir) / UPLOADS, name, photo.data)

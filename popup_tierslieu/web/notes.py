@@ -179,6 +179,7 @@ async def photo_add(request: Request, note_id: int) -> HTTPResponse:
     store = request.app.ctx.store
     note = docs.get_note(store, note_id)
     docs.require_author(note, author)
+    docs.check_photo_rate(store, author)
     data = uploaded(request)
     if data is None:
         raise InvalidInput("Some fields need your attention.",
@@ -313,7 +314,10 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
         form["workshop_id"] = form["about"]
     data = uploaded(request)
     try:
-        photo = await prepare_photo(request, data) if data is not None else None
+        photo = None
+        if data is not None:
+            docs.check_photo_rate(store, author)
+            photo = await prepare_photo(request, data)
         note = docs.add_note(store, request.app.ctx.kit, form, author)
         kept = None
         if photo is not None:

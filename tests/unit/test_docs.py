@@ -11,7 +11,7 @@ from PIL import Image
 
 from popup_tierslieu import domain
 from popup_tierslieu.domain import docs, participants, photos
-from popup_tierslieu.errors import Forbidden, InvalidInput, NotFound
+from popup_tierslieu.errors import Forbidden, InvalidInput, NotFound, RateLimited
 from popup_tierslieu.kit import KIT_COPY, default_kit, parse, starter_text
 from popup_tierslieu.report.docs_bundle import write_bundle
 from popup_tierslieu.report.wikitext import to_wikitext
@@ -259,3 +259,16 @@ def test_a_hidden_note_is_left_out_of_the_lists_and_the_bundle(tmp_path):
     write_bundle(folder, tmp_path / "out")
     index = (tmp_path / "out" / "tiers-lieu-ephemere-documentation" / "index.md").read_text()
     assert "La visio sans stress" in index and "Propos déplacés" not in index
+
+
+def test_a_participant_posting_too_fast_is_asked_to_wait_but_not_the_desk(store, tmp_path):
+    hel = participants.register(store, KIT, PERSON, MORNING)
+    author = docs.Author.participant(hel)
+    for i in range(docs.NOTE_LIMIT):
+        docs.add_note(store, KIT, NOTE, author, MORNING + dt.timedelta(seconds=i))
+    with pytest.raises(RateLimited) as caught:
+        docs.add_note(store, KIT, NOTE, author, MORNING + dt.timedelta(minutes=1))
+    assert caught.value.params["retry_after"] == 540
+    docs.add_note(store, KIT, NOTE, author, MORNING + dt.timedelta(minutes=11))
+    for _ in range(docs.NOTE_LIMIT + 1):
+        docs.add_note(store, KIT, NOTE, docs.Author.concierge(), MORNING)
