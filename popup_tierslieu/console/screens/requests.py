@@ -3,7 +3,8 @@
 The queue shows what participants asked for (oldest first); the concierge takes a
 request (Ctrl+T) and marks it done (Ctrl+D). An announcement typed below goes to
 every pass and the screen at once. Ctrl+X hides the highlighted post or
-announcement everywhere (it stays in the data, marked hidden).
+announcement everywhere (it stays in the data, marked hidden). Ctrl+W turns an
+offer that several people asked for into a workshop; they are told on their pass.
 
 Everything here was typed by someone: it is shown as plain ``Text``, never as
 markup, so "[b]" or "<script>" appear as they were written.
@@ -11,17 +12,21 @@ markup, so "[b]" or "<script>" appear as they were written.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from ... import i18n
 from ...errors import N_
-from .base import Section
+from ..client import ApiError
+from .base import ReportsFailures, Section
 
 _ = i18n.gettext
 
@@ -40,6 +45,7 @@ class RequestsScreen(Section):
         Binding("ctrl+d", "move('done')", _("Mark done")),
         Binding("ctrl+o", "move('reopen')", _("Reopen"), show=False),
         Binding("ctrl+x", "hide", _("Hide from the board")),
+        Binding("ctrl+w", "workshop", _("Workshop from a popular offer")),
     ]
 
     def __init__(self) -> None:
@@ -55,7 +61,7 @@ class RequestsScreen(Section):
         yield Static(_("Announcements and swap posts"), classes="title")
         yield DataTable(id="board", cursor_type="row")
         yield Static(_("Ctrl+T take · Ctrl+D done · Ctrl+X hide the highlighted line · "
-                       "F1 help"), classes="hint")
+                       "Ctrl+W workshop from a popular offer · F1 help"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).add_columns(
@@ -150,3 +156,90 @@ class RequestsScreen(Section):
         if await self.call(self.app.client.announce(text)) is not None:
             self.notify(_("Announced on every pass and the screen."))
             self.load()
+
+    def action_workshop(self) -> None:
+        self.open_workshop_dialog()
+
+    @work(group="requests-popular", exit_on_error=False)
+    async def open_workshop_dialog(self) -> None:
+        popular = await self.call(self.app.client.popular_offers())
+        if popular is None:
+            return
+        if not popular:
+            self.notify(_("No offer is asked for by two people yet."))
+            return
+        self.app.push_screen(MakeWorkshop(popular, self.app.event), self.workshop_made)
+
+    def workshop_made(self, answer: dict[str, Any] | None) -> None:
+        if answer:
+            self.notify(i18n.translate("Workshop created; %(num)s people told on their pass.",
+                                       {"num": answer["told"]}))
+            self.app.refresh_data()
+
+
+class MakeWorkshop(ReportsFailures, ModalScreen[dict[str, Any] | None]):
+    """Choose a popular offer, a room, a day, hours and a capacity; Escape cancels."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel"))]
+
+    def __init__(self, popular: list[dict[str, Any]], event: dict[str, Any]) -> None:
+        super().__init__()
+        self.popular = popular
+        start = dt.date.fromisoformat(event.get("start_date") or dt.date.today().isoformat())
+        end = dt.date.fromisoformat(event.get("end_date") or start.isoformat())
+        self.days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+        self.rooms = [(s["name"], s["id"]) for s in event.get("spaces", [])
+                      if s.get("kind") != "coworking"] or [
+            (s["name"], s["id"]) for s in event.get("spaces", [])]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(_("Workshop from a popular offer"), classes="heading")
+            yield DataTable(id="popular", cursor_type="row")
+            yield Select(self.rooms, prompt=_("Room"), id="room", allow_blank=False)
+            yield Select([(d.isoformat(), d.isoformat()) for d in self.days], id="day",
+                         allow_blank=False)
+            with Horizontal(classes="buttons"):
+                yield Input(placeholder=_("Start (15:00)"), id="start", max_length=5)
+                yield Input(placeholder=_("End (16:00)"), id="end", max_length=5)
+                yield Input(placeholder=_("Capacity"), id="capacity", max_length=4,
+                            type="integer")
+            yield Static("", id="problem", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Create the workshop"), id="create", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#popular", DataTable)
+        table.add_columns(_("Offer"), _("By"), _("Asked by"))
+        for offer in self.popular:
+            table.add_row(Text(offer["title"]), Text(offer.get("author") or ""),
+                          str(len({r["participant_id"] for r in offer["requests"]})))
+        table.focus()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        table = self.query_one("#popular", DataTable)
+        offer = self.popular[max(0, min(table.cursor_row, len(self.popular) - 1))]
+        day = self.query_one("#day", Select).value
+        fields = {"room": self.query_one("#room", Select).value,
+                  "start": f"{day}T{self.query_one('#start', Input).value.strip()}",
+                  "end": f"{day}T{self.query_one('#end', Input).value.strip()}",
+                  "capacity": self.query_one("#capacity", Input).value.strip()}
+        self.submit(offer["id"], fields)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def submit(self, offer_id: int, fields: dict[str, Any]) -> None:
+        try:
+            answer = await self.app.client.make_workshop(offer_id,  # type: ignore[attr-defined]
+                                                         fields)
+        except ApiError as exc:
+            details = " · ".join(exc.fields.values()) if exc.fields else ""
+            self.query_one("#problem", Static).update(
+                Text(exc.message + (f" ({details})" if details else "")))
+            return
+        self.dismiss(answer)
