@@ -23,7 +23,7 @@ class RegisterScreen(ReportsFailures, ModalScreen[dict[str, Any] | None]):
     """Dismissed with the server's answer plus the name, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel")),
-                Binding("ctrl+s", "save", _("Register"))]
+                Binding("ctrl+s", "save", _("Register them"))]
 
     def __init__(self, event: dict[str, Any]) -> None:
         super().__init__()
@@ -50,7 +50,7 @@ class RegisterScreen(ReportsFailures, ModalScreen[dict[str, Any] | None]):
             yield Checkbox(_("May be contacted by the future tiers-lieu"), id="contact_optin")
             yield Static("", id="error-other", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(_("Register"), id="save", variant="primary")
+                yield Button(_("Register them"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
             yield Static(_("Ctrl+S registers · Escape cancels"), classes="hint")
 
