@@ -19,8 +19,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an
+    event loop running until it stops, which would break the asyncio tests (Textual
+    pilots) that run after the browser tests in the same pytest session."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: .ci/run installs it with apt-get install chromium")
     from playwright.sync_api import sync_playwright
