@@ -50,8 +50,15 @@ def phone(browser) -> Iterator:
 
 
 def screenshot(page, name: str) -> Path:
-    """Keep a screenshot for the guides in docs/screenshots/."""
+    """Take a screenshot of the page; keep it for the guides in docs/screenshots/ when it
+    is missing or when POPUP_SCREENSHOTS=1 asks for fresh ones (each run differs by its
+    port and QR codes, so ordinary runs leave the committed pictures alone)."""
+    import os
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    picture = page.screenshot(full_page=True)
+    assert picture.startswith(b"\x89PNG") and len(picture) > 1000
+    if os.environ.get("POPUP_SCREENSHOTS") == "1" or not path.exists():
+        path.write_bytes(picture)
     return path
