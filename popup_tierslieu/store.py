@@ -281,6 +281,10 @@ class Store:
             return len(self._tables.get(table, {}))
         return len(self.find(table, **criteria))
 
+    def distinct(self, table: str, name: str) -> int:
+        """How many different values an indexed field holds (e.g. people checked in)."""
+        return len(self._indexes.get((table, name), {}))
+
     def all(self, table: str) -> list[Document]:
         return [dict(doc) for doc in self._tables.get(table, {}).values()]
 

@@ -114,7 +114,7 @@ def publish_figures(request: Request, workshop_ids: tuple[str, ...] = ()) -> Non
     kit = request.app.ctx.kit
     events = request.app.ctx.events
     events.publish("stats", {"registered": store.count("participants"),
-                             "checked_in": len(participants.checked_in_ids(store))})
+                             "checked_in": participants.checked_in_count(store)})
     for wid in workshop_ids:
         confirmed, waitlisted = bookings.counts(store, wid)
         w = bookings.workshop(store, kit, wid)

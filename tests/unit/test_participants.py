@@ -69,7 +69,7 @@ def test_check_in_is_idempotent_per_day(store):
     assert again is True
     assert store.count("checkins") == 1
     _, next_day = participants.check_in(store, KIT, p["token"], now=NOON + dt.timedelta(days=1))
-    assert next_day is False and len(participants.checked_in_ids(store)) == 1
+    assert next_day is False and participants.checked_in_count(store) == 1
 
 
 @pytest.mark.parametrize("raw", ["", "nope", "http://x/pass/", "A" * 30])
@@ -97,3 +97,14 @@ def test_deleting_a_participant_erases_them_and_promotes_the_waiting_list(store)
     assert store.find("registrations", participant_id=people[0]["id"]) == []
     assert store.find("checkins", participant_id=people[0]["id"]) == []
     assert bookings.counts(store, workshop.id) == (workshop.capacity, 0)
+
+
+def test_the_checked_in_count_follows_check_ins_and_erasures(store):
+    people = [participants.register(store, KIT, {**GOOD, "name": f"P{i}"}, NOON)
+              for i in range(3)]
+    for p in people[:2]:
+        participants.check_in(store, KIT, p["token"], now=NOON)
+        participants.check_in(store, KIT, p["token"], now=NOON + dt.timedelta(days=1))
+    assert participants.checked_in_count(store) == 2
+    participants.delete(store, KIT, people[0]["id"])
+    assert participants.checked_in_count(store) == 1
