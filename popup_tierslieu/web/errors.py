@@ -63,9 +63,9 @@ def describe(exc: Exception, lang: str) -> tuple[int, str, str, dict[str, str]]:
             fields[name] = i18n.translate(message, params, lang)
         return (status_of(exc), exc.code, i18n.translate(exc.message, exc.params, lang),
                 fields)
-    if isinstance(exc, SanicException) and exc.status_code < 500 or (
-            isinstance(exc, SanicException) and exc.status_code == 503):
-        code, message = SANIC_MESSAGES.get(exc.status_code, ("error", N_("The request was refused.")))
+    if isinstance(exc, SanicException) and (exc.status_code < 500 or exc.status_code == 503):
+        code, message = SANIC_MESSAGES.get(exc.status_code,
+                                           ("error", N_("The request was refused.")))
         return exc.status_code, code, i18n.translate(message, lang=lang), {}
     return 500, "internal", i18n.translate(
         "Something went wrong on our side; the desk can help.", lang=lang), {}
