@@ -110,9 +110,13 @@ async def rush(port: int, token: str, phones: int, seconds: float, figures: Figu
     print(f"rush: {phones} phones in {time.perf_counter() - began:.1f} s")
 
 
-async def saturate(port: int, route: str, make, seconds: float, figures: Figures) -> float:
-    """Requests per second of one route with SATURATING keep-alive clients."""
-    conns = [await HttpConnection("127.0.0.1", port, {}).open() for _ in range(SATURATING)]
+async def saturate(server, route: str, make, seconds: float,
+                   figures: Figures) -> tuple[float, float]:
+    """Requests per second of one route with SATURATING keep-alive clients, and the
+    server's CPU microseconds per request (which, unlike the rate, does not depend on
+    how much of the machine other programs take meanwhile)."""
+    conns = [await HttpConnection("127.0.0.1", server.port, {}).open()
+             for _ in range(SATURATING)]
     done = 0
     stop = time.perf_counter() + seconds
 
@@ -125,11 +129,11 @@ async def saturate(port: int, route: str, make, seconds: float, figures: Figures
             await figures.timed(route, conn, *request)
             done += 1
 
-    began = time.perf_counter()
-    await asyncio.gather(*(client(c) for c in conns))
+    with Load(server) as load:
+        await asyncio.gather(*(client(c) for c in conns))
     for conn in conns:
         conn.close()
-    return done / (time.perf_counter() - began)
+    return done / load.wall, load.server_us(max(1, done))
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -155,27 +159,38 @@ async def main(args: argparse.Namespace) -> None:
               f"{STREAMS} streams still open")
         saturated = Figures()
         numbers = iter(range(10**6, 10**7))
-        rates = {"GET /health": await saturate(
-            server.port, "GET /health", lambda: ("GET", "/api/v1/health"), args.burst,
-            saturated)}
 
         def register():
             return ("POST", "/api/v1/participants", participant(next(numbers), profile))
 
-        rates["POST /participants"] = await saturate(server.port, "POST /participants",
-                                                     register, args.burst, saturated)
-        fresh = iter(unchecked_passes(server))
-        rates["POST /checkins"] = await saturate(
-            server.port, "POST /checkins",
-            lambda: (lambda t: None if t is None else ("POST", "/api/v1/checkins",
-                                                       {"token": t}, server.token))(
-                next(fresh, None)), args.burst, saturated)
-        rates["GET /event"] = await saturate(server.port, "GET /event",
-                                             lambda: ("GET", "/api/v1/event"), args.burst,
-                                             saturated)
-        for route, rate in rates.items():
-            ratio = rate / rates["GET /health"]
-            print(f"{route:32} {rate:8.0f} req/s   ratio to health {ratio:.2f}")
+        def one_each(request):
+            """One request per pass not checked in yet, read when the phase starts (after
+            the registrations phase has added fresh ones)."""
+            remaining = None
+
+            def make():
+                nonlocal remaining
+                if remaining is None:
+                    remaining = iter(unchecked_passes(server))
+                token = next(remaining, None)
+                return None if token is None else request(token)
+
+            return make
+
+        plans = [
+            ("GET /health", lambda: ("GET", "/api/v1/health")),
+            ("POST /participants", register),
+            ("GET /pass/<token>", one_each(lambda t: ("GET", f"/pass/{t}"))),
+            ("POST /checkins", one_each(lambda t: (
+                "POST", "/api/v1/checkins", {"token": t}, server.token))),
+            ("GET /event", lambda: ("GET", "/api/v1/event")),
+        ]
+        rates = {route: await saturate(server, route, make, args.burst, saturated)
+                 for route, make in plans}
+        base_rate, base_us = rates["GET /health"]
+        for route, (rate, cpu_us) in rates.items():
+            print(f"{route:20} {rate:6.0f} req/s, ratio {rate / base_rate:.2f};  server CPU "
+                  f"{cpu_us:6.0f} us/request, ratio {base_us / max(cpu_us, 1e-9):.2f}")
         errors = sum(figures.errors.values()) + sum(saturated.errors.values())
         slow = [r for r, v in figures.latency.items()
                 if statistics.quantiles(v, n=100)[98] > 0.2]

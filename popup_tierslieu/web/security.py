@@ -176,9 +176,15 @@ def failed_lookup(request: Request, response: HTTPResponse, failures: RateLimit)
         failures.take(client_address(request))
 
 
+# A photo upload may take longer than the request timeout on a crowded Wi-Fi: every
+# byte received at this rate earns its time. A client dripping bytes earns nothing.
+MIN_UPLOAD_RATE = 16 * 1024
+
+
 class GuardedProtocol(HttpProtocol):
     """Sanic's HTTP/1.1 protocol with a bound on the whole time a request may take to
-    arrive (headers and body), counted from its first byte."""
+    arrive (headers and body), counted from its first byte: the request timeout, plus
+    one second per MIN_UPLOAD_RATE bytes of body received."""
 
     __slots__ = ("_arrival",)
 
@@ -197,9 +203,16 @@ class GuardedProtocol(HttpProtocol):
             self._arrival = _now()
         super().data_received(data)
 
+    def _allowed(self) -> float:
+        http = self._http
+        received = 0
+        if http.stage is Stage.HANDLER and http.request_bytes:
+            received = http.request_bytes - (http.request_bytes_left or 0)
+        return self.request_timeout + received / MIN_UPLOAD_RATE
+
     def check_timeouts(self) -> None:
         if (self._task and self._arriving() and self._arrival
-                and _now() - self._arrival > self.request_timeout):
+                and _now() - self._arrival > self._allowed()):
             self._http.exception = RequestTimeout("Request Timeout")
             self._task.cancel("The request took too long to arrive")
             return
