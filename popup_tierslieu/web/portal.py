@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse, redirect
 from .. import i18n
 from ..domain import bookings, participants, survey
 from ..errors import N_, Conflict, InvalidInput, NotFound, PopupError
-from ..kit import Kit
+from ..kit import Kit, Localized
 from . import api, captive
 from .errors import describe
 from .render import page
@@ -82,6 +82,11 @@ def take_flash(request: Request) -> dict[str, str] | None:
         return None
     try:
         kind, message, params = orjson.loads(base64.urlsafe_b64decode(raw.encode()))
+        if isinstance(params, dict):
+            # Kit texts travel as {"fr": ..., "en": ...}: shown in the visitor's language.
+            params = {key: Localized(value["fr"], value.get("en")) if isinstance(value, dict)
+                      and isinstance(value.get("fr"), str) else value
+                      for key, value in params.items()}
         text = i18n.translate(str(message), params if isinstance(params, dict) else None)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
         return None
