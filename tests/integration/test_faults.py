@@ -211,6 +211,23 @@ def test_damaged_database_is_refused_untouched_then_restored(make_server):
     assert me.json()["name"] == "Hélène Roux"
 
 
+def test_a_damaged_journal_line_is_refused_untouched(make_server):
+    server = make_server()
+    for n in range(3):
+        server.register(name=f"Personne {n}")
+    server.kill()  # the writes are only in the journal
+    (journal,) = server.data_dir.glob("journal-*.jsonl")
+    lines = journal.read_bytes().split(b"\n")
+    lines[1] = lines[1][:30]  # a line cut short in the middle, not a torn tail
+    journal.write_bytes(b"\n".join(lines))
+    damaged = journal.read_bytes()
+    refused = popup("up", "--headless", "--no-mdns", "--host", "127.0.0.1", "--port",
+                    str(server.port), "--data", str(server.data_dir))
+    assert refused.returncode == 1
+    assert str(journal) in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert journal.read_bytes() == damaged
+
+
 def test_snapshots_rotate_while_the_server_runs(make_server, monkeypatch):
     monkeypatch.setenv("POPUP_CHECKPOINT_SECONDS", "0.3")
     server = make_server()
