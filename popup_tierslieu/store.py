@@ -66,6 +66,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _read_tinydb(path: Path) -> dict[str, Any]:
+    """The tables of a TinyDB JSON file, read with TinyDB's own storage; raises
+    ValueError (or a subclass) when it is not a table map."""
+    storage = JSONStorage(str(path), access_mode="r", encoding="utf-8")
+    try:
+        data = storage.read() or {}
+    finally:
+        storage.close()
+    if not isinstance(data, dict):
+        raise ValueError("not a table map")
+    return data
+
+
 def snapshot_files(folder: Path) -> list[Path]:
     """The rotating snapshots of an event folder, newest first."""
     return sorted((folder / SNAPSHOTS).glob("db-*.json"), reverse=True)
@@ -159,13 +172,7 @@ class Store:
         if not path.exists():
             return
         try:
-            storage = JSONStorage(str(path), access_mode="r", encoding="utf-8")
-            try:
-                data = storage.read() or {}
-            finally:
-                storage.close()
-            if not isinstance(data, dict):
-                raise ValueError("not a table map")
+            data = _read_tinydb(path)
             meta = data.pop(META, {}).get("1", {})
             self._snapshot_seq = int(meta.get("seq", 0))
             # Ids are never reused, even those of removed documents (GDPR erasures).
@@ -506,11 +513,7 @@ def read_snapshot(path: str | Path) -> dict[str, list[Document]]:
     backups and restores. Raises StoreCorrupted when it is not a readable database."""
     path = Path(path)
     try:
-        storage = JSONStorage(str(path), access_mode="r", encoding="utf-8")
-        try:
-            data = storage.read() or {}
-        finally:
-            storage.close()
+        data = _read_tinydb(path)
         data.pop(META, None)
         return {table: list(docs.values()) for table, docs in data.items()}
     except (ValueError, AttributeError, UnicodeDecodeError) as exc:
