@@ -26,7 +26,7 @@ from .net.mdns import host_name
 from .settings import Settings, ensure_token
 from .store import Store
 from .web.app import create_app
-from .web.security import GuardedProtocol
+from .web.security import GuardedProtocol, raise_open_files_limit
 
 log = logging.getLogger("popup")
 
@@ -218,6 +218,7 @@ def serve(options: ServeOptions) -> None:
     """Serve until Ctrl-C or SIGTERM (called once per process)."""
     prepare_folder(options.data_dir)
     setup_logging(options.data_dir)
+    raise_open_files_limit()
     app, sock, _ = build(options)
     app.run(sock=sock, single_process=True, motd=False, access_log=False, debug=False,
             auto_reload=False, protocol=GuardedProtocol)

@@ -48,6 +48,9 @@ class Settings:
     rate_failed_tokens: str = os.environ.get("POPUP_RATE_FAILED_TOKENS", "20/300")
     # The whole time a request may take to arrive, against clients that drip bytes.
     request_timeout: float = float(os.environ.get("POPUP_REQUEST_TIMEOUT", 20))
+    # Open connections of one device (a phone's browser uses 6 or 7; the next is refused).
+    max_connections_per_client: int = int(os.environ.get("POPUP_MAX_CONNECTIONS_PER_CLIENT",
+                                                          100))
     _token_cache: tuple[int, str] = field(default=(0, ""), repr=False)
 
     @property

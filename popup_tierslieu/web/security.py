@@ -17,8 +17,10 @@
 from __future__ import annotations
 
 import math
+import resource
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import monotonic as _now
@@ -181,16 +183,62 @@ def failed_lookup(request: Request, response: HTTPResponse, failures: RateLimit)
 MIN_UPLOAD_RATE = 16 * 1024
 
 
-class GuardedProtocol(HttpProtocol):
-    """Sanic's HTTP/1.1 protocol with a bound on the whole time a request may take to
-    arrive (headers and body), counted from its first byte: the request timeout, plus
-    one second per MIN_UPLOAD_RATE bytes of body received."""
+REFUSED = (b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Length: 0\r\n"
+           b"Connection: close\r\n\r\n")
 
-    __slots__ = ("_arrival",)
+
+def raise_open_files_limit() -> None:
+    """Each phone holds a connection or two (its pass page's live stream): lift the
+    usual soft limit of 1,024 open files to what the system allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+class GuardedProtocol(HttpProtocol):
+    """Sanic's HTTP/1.1 protocol with two more limits:
+
+    * the whole time a request may take to arrive (headers and body), counted from its
+      first byte: the request timeout, plus one second per MIN_UPLOAD_RATE bytes of body
+      received;
+    * open connections per client address (``max_connections_per_client``): one device
+      cannot take every socket of the laptop; the next one is answered 429 and closed.
+    """
+
+    __slots__ = ("_arrival", "_peer")
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._arrival = 0.0
+        self._peer: str | None = None
+
+    def _open_per_client(self) -> Counter[str]:
+        ctx = self.app.ctx
+        if not hasattr(ctx, "open_per_client"):
+            ctx.open_per_client = Counter()
+        return ctx.open_per_client
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+        peer = (transport.get_extra_info("peername") or ("?",))[0]
+        counts = self._open_per_client()
+        if counts[peer] >= self.app.ctx.settings.max_connections_per_client:
+            transport.write(REFUSED)
+            transport.close()
+            return
+        counts[peer] += 1
+        self._peer = peer
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._peer is None:
+            return  # refused before it was a connection
+        counts = self._open_per_client()
+        counts[self._peer] -= 1
+        if counts[self._peer] <= 0:
+            del counts[self._peer]
+        self._peer = None
+        super().connection_lost(exc)
 
     def _arriving(self) -> bool:
         http = getattr(self, "_http", None)

@@ -22,6 +22,7 @@ def guarded(make_server, monkeypatch):
     monkeypatch.setenv("POPUP_RATE_FAILED_TOKENS", "5/300")
     monkeypatch.setenv("POPUP_REQUEST_TIMEOUT", "1.5")
     monkeypatch.setenv("POPUP_MAX_UPLOAD_BYTES", "20000")
+    monkeypatch.setenv("POPUP_MAX_CONNECTIONS_PER_CLIENT", "8")
     return make_server()
 
 
@@ -151,6 +152,53 @@ def test_a_slow_but_steady_upload_is_not_cut(guarded):
         sock.settimeout(5)
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:80]  # read whole, then refused: no pass
+
+
+def test_one_device_cannot_take_every_connection(guarded):
+    held = [socket.create_connection(("127.0.0.1", guarded.port)) for _ in range(8)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", guarded.port)) as extra:
+            extra.settimeout(5)
+            assert extra.recv(200).startswith(b"HTTP/1.1 429")
+        other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        with other:  # another phone of the room still gets in
+            assert other.get(guarded.url + "/api/v1/health").status_code == 200
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.2)
+    assert httpx.get(guarded.url + "/api/v1/health").status_code == 200
+
+
+def test_the_server_lifts_the_open_files_limit(tmp_path):
+    """A laptop's usual soft limit (1,024 files) would refuse phones past a thousand."""
+    import resource
+
+    from ..conftest import free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "popup_tierslieu", "up", "--headless", "--no-mdns",
+               "--host", "127.0.0.1", "--port", str(port), "--data", str(tmp_path / "e")]
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE,
+                                                                  (256, hard)))
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        limits = open(f"/proc/{proc.pid}/limits").read()
+        soft = next(line.split()[3] for line in limits.splitlines()
+                    if line.startswith("Max open files"))
+        assert int(soft) >= min(hard, 4096) > 256
+    finally:
+        proc.kill()  # nothing to save in this folder
+        proc.wait(15)
 
 
 def test_rotating_the_concierge_token_stops_the_old_one_at_once(server):
