@@ -47,6 +47,8 @@ META = "_meta"
 JOURNAL_PREFIX = "journal-"
 
 Document = dict[str, Any]
+# An index covers one field ("token") or several together (("workshop_id", "status")).
+IndexSpec = str | tuple[str, ...]
 DISK_REFUSED = N_("The event's disk refused the write; nothing was saved. Try again in a moment.")
 
 
@@ -64,6 +66,10 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _index_key(spec: tuple[str, ...], doc: dict[str, Any]) -> Any:
+    return doc.get(spec[0]) if len(spec) == 1 else tuple(doc.get(name) for name in spec)
 
 
 def _read_tinydb(path: Path) -> dict[str, Any]:
@@ -102,16 +108,18 @@ def _corrupted(folder: Path, damaged: Path) -> StoreCorrupted:
 class Store:
     """The event's data. Reads are in memory; writes are journaled, then committed."""
 
-    def __init__(self, folder: Path, indexes: dict[str, tuple[str, ...]] | None = None,
+    def __init__(self, folder: Path, indexes: dict[str, tuple[IndexSpec, ...]] | None = None,
                  compact_every: int = 2000, keep_snapshots: int = 12,
                  snapshot_interval: float = 300.0) -> None:
         self.folder = Path(folder)
-        self._index_fields = dict(indexes or {})
+        self._index_fields: dict[str, tuple[tuple[str, ...], ...]] = {
+            table: tuple((spec,) if isinstance(spec, str) else tuple(spec) for spec in specs)
+            for table, specs in (indexes or {}).items()}
         self.compact_every = compact_every
         self.keep_snapshots = keep_snapshots
         self.snapshot_interval = snapshot_interval
         self._tables: dict[str, dict[int, Document]] = {}
-        self._indexes: dict[tuple[str, str], dict[Any, set[int]]] = {}
+        self._indexes: dict[tuple[str, tuple[str, ...]], dict[Any, set[int]]] = {}
         self._next_id: dict[str, int] = {}
         self._seq = 0
         self._durable = 0
@@ -230,9 +238,9 @@ class Store:
         if old is not None:
             self._unindex(table, doc_id, old)
         docs[doc_id] = doc
-        for name in self._index_fields.get(table, ()):
-            self._indexes.setdefault((table, name), {}).setdefault(doc.get(name), set()).add(
-                doc_id)
+        for spec in self._index_fields.get(table, ()):
+            self._indexes.setdefault((table, spec), {}).setdefault(
+                _index_key(spec, doc), set()).add(doc_id)
         if doc_id >= self._next_id.get(table, 1):
             self._next_id[table] = doc_id + 1
 
@@ -242,24 +250,44 @@ class Store:
             self._unindex(table, doc_id, old)
 
     def _unindex(self, table: str, doc_id: int, doc: Document) -> None:
-        for name in self._index_fields.get(table, ()):
-            bucket = self._indexes.get((table, name), {}).get(doc.get(name))
+        for spec in self._index_fields.get(table, ()):
+            key = _index_key(spec, doc)
+            bucket = self._indexes.get((table, spec), {}).get(key)
             if bucket is not None:
                 bucket.discard(doc_id)
                 if not bucket:
-                    del self._indexes[(table, name)][doc.get(name)]
+                    del self._indexes[(table, spec)][key]
 
     # ------------------------------------------------------------------ reads
     def get(self, table: str, doc_id: int) -> Document | None:
         doc = self._tables.get(table, {}).get(doc_id)
         return dict(doc) if doc is not None else None
 
+    def _index_for(self, table: str, criteria: dict[str, Any]) -> tuple[tuple[str, ...],
+                                                                         set[int]] | None:
+        """The index covering the most of ``criteria``, and its bucket for their values."""
+        best = None
+        for spec in self._index_fields.get(table, ()):
+            if all(name in criteria for name in spec) and (best is None or len(spec) > len(best)):
+                best = spec
+        if best is None:
+            return None
+        bucket = self._indexes.get((table, best), {}).get(_index_key(best, criteria), set())
+        return best, bucket
+
     def _candidates(self, table: str, criteria: dict[str, Any]) -> Iterable[int]:
-        for name, value in criteria.items():
-            index = self._indexes.get((table, name))
-            if index is not None or name in self._index_fields.get(table, ()):
-                return sorted((index or {}).get(value, ()))
+        found = self._index_for(table, criteria)
+        if found is not None:
+            return sorted(found[1])
         return list(self._tables.get(table, {}))
+
+    def ids(self, table: str, **criteria: Any) -> set[int]:
+        """The ids of the documents matching ``criteria``, without copying documents:
+        an index's own set when one covers the criteria exactly (never mutate it)."""
+        found = self._index_for(table, criteria)
+        if found is not None and len(found[0]) == len(criteria):
+            return found[1]
+        return {doc["id"] for doc in self.find(table, **criteria)}
 
     def find(self, table: str, **criteria: Any) -> list[Document]:
         """Documents whose fields equal ``criteria``, in insertion order (copies)."""
@@ -280,17 +308,13 @@ class Store:
         return None
 
     def count(self, table: str, **criteria: Any) -> int:
-        if len(criteria) == 1:
-            ((name, value),) = criteria.items()
-            if name in self._index_fields.get(table, ()):
-                return len(self._indexes.get((table, name), {}).get(value, ()))
         if not criteria:
             return len(self._tables.get(table, {}))
-        return len(self.find(table, **criteria))
+        return len(self.ids(table, **criteria))
 
     def distinct(self, table: str, name: str) -> int:
         """How many different values an indexed field holds (e.g. people checked in)."""
-        return len(self._indexes.get((table, name), {}))
+        return len(self._indexes.get((table, (name,)), {}))
 
     def all(self, table: str) -> list[Document]:
         return [dict(doc) for doc in self._tables.get(table, {}).values()]

@@ -4,11 +4,12 @@ Each function takes the store (and the kit where the rules depend on it), checks
 its input, changes the store and returns plain records. The caller commits.
 """
 
-# The look-ups the domain makes often; the store keeps an index for each.
-INDEXES: dict[str, tuple[str, ...]] = {
+# The look-ups the domain makes often; the store keeps an index for each (a tuple of
+# fields is one index over them together).
+INDEXES: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "participants": ("token",),
     "checkins": ("participant_id",),
-    "registrations": ("workshop_id", "participant_id"),
+    "registrations": ("workshop_id", "participant_id", ("workshop_id", "status")),
     "seat_bookings": ("slot_id", "participant_id"),
     "swap_posts": ("participant_id",),
     "swap_meetings": ("participant_id", "other_id"),

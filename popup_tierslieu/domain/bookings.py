@@ -92,22 +92,20 @@ def _active(store: Any, **criteria: Any) -> list[dict[str, Any]]:
 
 
 def counts(store: Any, workshop_id: str) -> tuple[int, int]:
-    """(confirmed, waitlisted) for a workshop."""
-    confirmed = waitlisted = 0
-    for r in store.find("registrations", workshop_id=workshop_id):
-        if r["status"] == "confirmed":
-            confirmed += 1
-        elif r["status"] == "waitlisted":
-            waitlisted += 1
-    return confirmed, waitlisted
+    """(confirmed, waitlisted) for a workshop, from the store's index: it costs the same
+    with 10 or 5,000 people registered."""
+    return (store.count("registrations", workshop_id=workshop_id, status="confirmed"),
+            store.count("registrations", workshop_id=workshop_id, status="waitlisted"))
 
 
 def position(store: Any, registration: dict[str, Any]) -> int | None:
     """1-based place on the waiting list (None when confirmed)."""
     if registration["status"] != "waitlisted":
         return None
-    return 1 + sum(1 for r in store.find("registrations", workshop_id=registration["workshop_id"])
-                   if r["status"] == "waitlisted" and r["id"] < registration["id"])
+    # Ids grow with arrival, so the place is the number of waiting ids below this one.
+    waiting = store.ids("registrations", workshop_id=registration["workshop_id"],
+                        status="waitlisted")
+    return 1 + sum(1 for other in waiting if other < registration["id"])
 
 
 def _overlaps(a: Workshop, b: Workshop) -> bool:

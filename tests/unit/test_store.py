@@ -149,3 +149,20 @@ def test_compaction_folds_the_journal_into_a_snapshot(tmp_path):
         on_disk = json.loads((tmp_path / DB_FILE).read_text())
         assert len(on_disk["participants"]) >= 20
     assert len(read_snapshot(tmp_path / DB_FILE)["participants"]) == 25
+
+
+def test_an_index_over_two_fields_counts_without_copying_and_survives_reopen(tmp_path):
+    indexes = {"registrations": ("workshop_id", ("workshop_id", "status"))}
+    with Store.open(tmp_path, indexes=indexes) as store:
+        for i in range(10):
+            store.insert("registrations", {"workshop_id": "a" if i < 7 else "b",
+                                           "status": "confirmed" if i % 2 else "waitlisted"})
+        first = store.find_one("registrations", workshop_id="a", status="waitlisted")
+        store.update("registrations", first["id"], {"status": "cancelled"})
+        store.commit_sync()
+        assert store.count("registrations", workshop_id="a", status="waitlisted") == 3
+        assert store.count("registrations", workshop_id="a", status="confirmed") == 3
+    with Store.open(tmp_path, indexes=indexes) as store:
+        assert store.count("registrations", workshop_id="a", status="cancelled") == 1
+        assert store.ids("registrations", workshop_id="b", status="confirmed") == {8, 10}
+        assert store.count("registrations", workshop_id="a") == 7
