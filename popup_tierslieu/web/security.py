@@ -138,8 +138,11 @@ def install(app: Sanic) -> None:
 
     @app.on_request
     async def guard(request: Request) -> None:
-        request.ctx.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        request.ctx.new_csrf = CSRF_COOKIE not in request.cookies
+        if request.path.startswith("/api/"):
+            request.ctx.csrf, request.ctx.new_csrf = "", False  # bearer tokens, no forms
+        else:
+            request.ctx.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+            request.ctx.new_csrf = CSRF_COOKIE not in request.cookies
         if is_form_post(request):
             check_csrf(request)
         address = client_address(request)
