@@ -7,10 +7,12 @@ before Sanic starts, as a ``PopupError`` that the CLI prints on one line.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import logging.handlers
 import os
+import signal
 import socket
 import sys
 from dataclasses import dataclass
@@ -185,6 +187,17 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
             await app.ctx.dns.stop()
 
     @app.after_server_start
+    async def own_the_signals(app: Sanic) -> None:
+        # Sanic ignores SIGINT/SIGTERM between its start-up steps, and a stop asked while
+        # its start-up listeners run can be lost: the server would then run on after a
+        # Ctrl-C. Record the request here and stop once the server is really serving.
+        loop = asyncio.get_running_loop()
+        app.ctx.stop_asked = asyncio.Event()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, app.ctx.stop_asked.set)
+        app.ctx.stopper = loop.create_task(_stop_when_asked(app))
+
+    @app.after_server_start
     async def announce(app: Sanic) -> None:
         if options.print_banner:
             print(banner(options.kit, urls, settings.token_file), flush=True)
@@ -212,6 +225,13 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
         log.info("stopped; data saved in %s", options.data_dir)
 
     return app, sock, store
+
+
+async def _stop_when_asked(app: Sanic) -> None:
+    await app.ctx.stop_asked.wait()
+    while not app.state.is_running:  # still inside Sanic's start-up
+        await asyncio.sleep(0.05)
+    app.stop(terminate=False)
 
 
 def serve(options: ServeOptions) -> None:
