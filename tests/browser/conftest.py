@@ -49,15 +49,17 @@ def phone(browser) -> Iterator:
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    """Take a screenshot of the page; keep it for the guides in docs/screenshots/ when it
+def screenshot(target, name: str) -> Path:
+    """Take a screenshot of a page (whole) or of one element (a Playwright locator);
+    keep it for the guides in docs/screenshots/ when it
     is missing or when POPUP_SCREENSHOTS=1 asks for fresh ones (each run differs by its
     port and QR codes, so ordinary runs leave the committed pictures alone)."""
     import os
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    picture = page.screenshot(full_page=True)
+    is_page = hasattr(target, "goto")
+    picture = target.screenshot(full_page=True) if is_page else target.screenshot()
     assert picture.startswith(b"\x89PNG") and len(picture) > 1000
     if os.environ.get("POPUP_SCREENSHOTS") == "1" or not path.exists():
         path.write_bytes(picture)

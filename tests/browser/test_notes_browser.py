@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from .conftest import SCREENSHOTS, screenshot
+from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_a_participant_adds_a_note_with_a_photo_from_the_phone(server, phone):
         "name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": gps_photo()}])
     page.check("#note-people")
     page.check("#note-agreed")
-    section.screenshot(path=str(SCREENSHOTS / "note-form.png"))
+    screenshot(section, "note-form")
     page.click("#notes form button[type=submit]")
 
     page.wait_for_url("**/notes/*")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..portal_kit import write_portal_kit
-from .conftest import SCREENSHOTS, new_phone, screenshot
+from .conftest import new_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +42,13 @@ def walk_through(page, url: str, name: str, shots: bool) -> None:
     assert page.locator(".qr svg").is_visible()
     assert name in page.locator(".pass .who").inner_text()
     if shots:
-        page.locator(".pass").screenshot(path=str(SCREENSHOTS / "pass.png"))
+        screenshot(page.locator(".pass"), "pass")
 
     page.click("form[action$='/workshops/visio'] button")
     assert page.locator("#flash").inner_text() == "Votre place est confirmée."
     assert page.locator("#my-bookings").get_by_text("confirmé").is_visible()
     if shots:
-        page.locator("#programme").screenshot(path=str(SCREENSHOTS / "programme.png"))
+        screenshot(page.locator("#programme"), "programme")
 
     page.click("a[hreflang='en']")
     assert page.locator("h1").first.inner_text() == "My pass"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SCREENSHOTS, new_phone, screenshot
+from .conftest import new_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def test_posting_an_offer_from_a_phone(server, browser, phone):
                json={"text": "Les commandes de repas ferment à 12h"}, timeout=10)
     expect(bruno_pass.locator("#announcements")).to_contain_text(
         "Les commandes de repas ferment à 12h")
-    bruno_pass.locator("#swap").screenshot(path=str(SCREENSHOTS / "swap-matches.png"))
+    screenshot(bruno_pass.locator("#swap"), "swap-matches")
     other.close()
 
     phone.goto(f"{server.url}/swap?kind=offer")
