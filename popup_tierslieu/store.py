@@ -7,7 +7,8 @@ slow down as the event fills. So:
 
 * the live state is kept in memory (tables of documents, with indexes for the
   look-ups the domain needs, such as a participant by token);
-* every write is appended to a journal (one JSON line per document written) and
+* every write is appended to a journal (one JSON line per document written, behind
+  its CRC-32 so that damage is detected) and
   made durable with ``fsync`` before it is acknowledged; concurrent requests share
   one ``fsync`` (group commit), so a write costs the same at 100 or 5,000
   participants;
@@ -30,6 +31,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,20 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _framed(payload: bytes) -> bytes:
+    """A journal line: the CRC-32 of its JSON, so that a line altered on disk (a bad
+    sector, a careless edit) is refused even when it still parses."""
+    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
+
+
+def _checked(line: bytes) -> bytes:
+    """The JSON of a journal line whose checksum matches; ValueError otherwise."""
+    crc, _, payload = line.partition(b" ")
+    if len(crc) != 8 or int(crc, 16) != zlib.crc32(payload):
+        raise ValueError("journal line checksum mismatch")
+    return payload
 
 
 def _index_key(spec: tuple[str, ...], doc: dict[str, Any]) -> Any:
@@ -206,7 +222,7 @@ class Store:
                     continue
                 torn = position == len(lines) - 1  # no newline after it: cut by a crash
                 try:
-                    op = orjson.loads(line)
+                    op = orjson.loads(_checked(line))
                     seq, table, doc_id, doc = op["s"], op["t"], int(op["i"]), op["d"]
                 except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     if torn and number == len(journals) - 1:
@@ -331,7 +347,7 @@ class Store:
         self._seq += 1
         self._undo.append(_Undo(self._seq, table, doc_id, before))
         self._pending.append(
-            orjson.dumps({"s": self._seq, "t": table, "i": doc_id, "d": doc}) + b"\n")
+            _framed(orjson.dumps({"s": self._seq, "t": table, "i": doc_id, "d": doc})))
 
     def insert(self, table: str, doc: Document) -> int:
         doc_id = self._next_id.get(table, 1)

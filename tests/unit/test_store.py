@@ -166,3 +166,17 @@ def test_an_index_over_two_fields_counts_without_copying_and_survives_reopen(tmp
         assert store.count("registrations", workshop_id="a", status="cancelled") == 1
         assert store.ids("registrations", workshop_id="b", status="confirmed") == {8, 10}
         assert store.count("registrations", workshop_id="a") == 7
+
+
+def test_a_journal_line_altered_on_disk_is_refused_even_if_it_still_parses(tmp_path):
+    store = open_store(tmp_path)
+    store.insert("participants", {"name": "Hélène", "token": "h" * 22, "checked": False})
+    store.insert("participants", {"name": "Jules", "token": "j" * 22, "checked": False})
+    store.commit_sync()
+    journal = store._journal_path
+    store._unlock()  # the process dies: only the journal holds the writes
+    altered = journal.read_bytes().replace(b'"checked":false', b'"checked":true ', 1)
+    journal.write_bytes(altered)
+    with pytest.raises(StoreCorrupted):
+        open_store(tmp_path)
+    assert journal.read_bytes() == altered
