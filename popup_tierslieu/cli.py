@@ -194,7 +194,8 @@ def cmd_kit_check(args: argparse.Namespace) -> int:
     if problems:
         for problem in problems:
             where = f"{path}:{problem.line}" if problem.line else str(path)
-            print(f"{where}: {problem.path}: {problem.message} — fix: {problem.fix}")
+            message, fix = problem.say()
+            print(f"{where}: {problem.path}: {message} — " + _("fix: %s") % fix)
         print(i18n.translate("%(count)s problem(s) in %(path)s.",
                              {"count": len(problems), "path": str(path)}), file=sys.stderr)
         return 1

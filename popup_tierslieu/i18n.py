@@ -64,10 +64,12 @@ def translate(message: str, params: dict[str, object] | None = None,
         chosen = lang or current.get()
         params = {key: value.get(chosen) if isinstance(value, Localized) else value
                   for key, value in params.items()}
-        try:
-            return text % params
-        except (KeyError, ValueError, TypeError):
-            return message % params
+        for template in (text, message):  # a broken translation falls back to English
+            try:
+                return template % params
+            except (KeyError, ValueError, TypeError):
+                continue
+        return message
     return text
 
 

@@ -191,10 +191,19 @@ class Problem:
     message: str
     fix: str
     line: int | None = None
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def say(self, lang: str | None = None) -> tuple[str, str]:
+        """(what is wrong, how to fix it) in the organiser's language."""
+        from . import i18n
+
+        return (i18n.translate(self.message, self.params, lang),
+                i18n.translate(self.fix, self.params, lang))
 
     def __str__(self) -> str:
+        message, fix = self.say("en")
         where = f"line {self.line}" if self.line else "kit"
-        return f"{where}: {self.path}: {self.message} (fix: {self.fix})"
+        return f"{where}: {self.path}: {message} (fix: {fix})"
 
 
 DEFAULTS_BUDGET = {
@@ -269,19 +278,22 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def problem(self, section: str, index: int | None, key: str | None, message: str,
-                fix: str) -> None:
+                fix: str, **params: Any) -> None:
+        """Record a problem; ``message`` and ``fix`` are message ids, ``params`` fill them."""
         path = section + (f"[{index + 1}]" if index is not None else "") + (
             f".{key}" if key else "")
-        self.problems.append(Problem(path, message, fix, self.locate.line(section, index, key)))
+        self.problems.append(Problem(path, message, fix, self.locate.line(section, index, key),
+                                     {"key": key, **params}))
 
     def table(self, name: str, required: bool = True) -> dict[str, Any]:
         value = self.data.get(name)
         if value is None:
             if required:
-                self.problem(name, None, None, "section missing", f"add a [{name}] section")
+                self.problem(name, None, None, "section missing", "add a [%(name)s] section",
+                             name=name)
             return {}
         if not isinstance(value, dict):
-            self.problem(name, None, None, "must be a table", f"write it as [{name}]")
+            self.problem(name, None, None, "must be a table", "write it as [%(name)s]", name=name)
             return {}
         self.unknown_keys(name, None, value)
         return value
@@ -290,7 +302,7 @@ class _Checker:
         value = self.data.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             self.problem(name, None, None, "must be a list of tables",
-                         f"write each entry under its own [[{name}]] header")
+                         "write each entry under its own [[%(name)s]] header", name=name)
             return []
         for index, entry in enumerate(value):
             self.unknown_keys(name, index, entry)
@@ -302,7 +314,8 @@ class _Checker:
             base = key[:-3] if key.endswith("_en") and key[:-3] in _LOCALIZED else key
             if base not in known:
                 self.problem(section, index, key, "unknown key",
-                             "check the spelling; known keys: " + ", ".join(sorted(known)))
+                             "check the spelling; known keys: %(known)s",
+                             known=", ".join(sorted(known)))
 
     def text(self, section: str, index: int | None, table: dict[str, Any], key: str,
              required: bool = True, max_len: int = 200) -> Localized:
@@ -310,17 +323,18 @@ class _Checker:
         english = table.get(key + "_en")
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(section, index, key, "missing", f'add {key} = "..."')
+                self.problem(section, index, key, "missing", 'add %(key)s = "..."')
             return Localized("")
         if not isinstance(value, str):
-            self.problem(section, index, key, "must be text", f'write {key} = "..." in quotes')
+            self.problem(section, index, key, "must be text",
+                         'write %(key)s = "..." in quotes')
             return Localized("")
         if len(value) > max_len:
-            self.problem(section, index, key, f"longer than {max_len} characters",
-                         "shorten it")
+            self.problem(section, index, key, "longer than %(max)s characters", "shorten it",
+                         max=max_len)
         if english is not None and not isinstance(english, str):
             self.problem(section, index, key + "_en", "must be text",
-                         f'write {key}_en = "..." in quotes')
+                         'write %(key)s = "..." in quotes')
             english = None
         return Localized(value.strip(), english.strip() if english else None)
 
@@ -331,8 +345,8 @@ class _Checker:
                          'use lowercase letters, digits and dashes, e.g. id = "atelier-1"')
             return f"?{index}"
         if value in seen:
-            self.problem(section, index, "id", f'"{value}" is used twice',
-                         "give each entry its own id")
+            self.problem(section, index, "id", '"%(value)s" is used twice',
+                         "give each entry its own id", value=value)
         seen.add(value)
         return value
 
@@ -341,11 +355,12 @@ class _Checker:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(section, index, key, "must be a whole number",
-                         f"write {key} = {min(max(low, 10), high)} (no quotes)")
+                         "write %(key)s = %(example)s (no quotes)",
+                         example=min(max(low, 10), high))
             return low
         if not low <= value <= high:
-            self.problem(section, index, key, f"must be between {low} and {high}",
-                         f"choose a value from {low} to {high}")
+            self.problem(section, index, key, "must be between %(low)s and %(high)s",
+                         "choose a value from %(low)s to %(high)s", low=low, high=high)
         return value
 
     def moment(self, section: str, index: int, table: dict[str, Any], key: str) -> dt.datetime:
@@ -357,7 +372,7 @@ class _Checker:
                 return value.replace(tzinfo=None)
             return value
         self.problem(section, index, key, "must be a date and time",
-                     f"write {key} = 2026-06-12T10:30:00 (no quotes)")
+                     "write %(key)s = 2026-06-12T10:30:00 (no quotes)")
         return dt.datetime(1970, 1, 1)
 
     def within_event(self, section: str, index: int, key: str, moment: dt.datetime,
@@ -365,7 +380,8 @@ class _Checker:
         if event and moment.year > 1970 and not (
                 event.start_date <= moment.date() <= event.end_date):
             self.problem(section, index, key, "is outside the event's dates",
-                         f"use a day from {event.start_date} to {event.end_date}")
+                         "use a day from %(start)s to %(end)s", start=event.start_date,
+                         end=event.end_date)
 
 
 def _event(c: _Checker) -> Event | None:
@@ -381,7 +397,7 @@ def _event(c: _Checker) -> Event | None:
         value = t.get(key)
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             c.problem("event", None, key, "must be a date",
-                      f"write {key} = 2026-06-12 (no quotes, no time)")
+                      "write %(key)s = 2026-06-12 (no quotes, no time)")
             value = None
         dates.append(value)
     start, end = dates
@@ -396,8 +412,8 @@ def _event(c: _Checker) -> Event | None:
     try:
         zoneinfo.ZoneInfo(str(timezone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        c.problem("event", None, "timezone", f'unknown time zone "{timezone}"',
-                  'use a name such as "Europe/Paris"')
+        c.problem("event", None, "timezone", 'unknown time zone "%(value)s"',
+                  'use a name such as "Europe/Paris"', value=timezone)
         timezone = "Europe/Paris"
     languages = t.get("languages", ["fr", "en"])
     if not isinstance(languages, list) or not languages or any(
@@ -422,8 +438,8 @@ def _wifi(c: _Checker) -> Wifi:
         ssid = str(ssid)[:32]
     security = t.get("security", "WPA")
     if security not in WIFI_SECURITY:
-        c.problem("wifi", None, "security", f'unknown security "{security}"',
-                  'write security = "WPA" (or "WEP", "nopass")')
+        c.problem("wifi", None, "security", 'unknown security "%(value)s"',
+                  'write security = "WPA" (or "WEP", "nopass")', value=security)
         security = "WPA"
     password = t.get("password", "")
     if not isinstance(password, str):
@@ -439,10 +455,11 @@ def _strings(c: _Checker, section: str, key: str, required: bool) -> tuple[str, 
     t = c.table(section, required=required)
     values = t.get(key, [])
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-        c.problem(section, None, key, "must be a list of texts", f'write {key} = ["...", "..."]')
+        c.problem(section, None, key, "must be a list of texts",
+                  'write %(key)s = ["...", "..."]')
         return ()
     if required and not values:
-        c.problem(section, None, key, "is empty", f'list at least one entry in {key}')
+        c.problem(section, None, key, "is empty", "list at least one entry in %(key)s")
     if len(set(values)) != len(values):
         c.problem(section, None, key, "has the same entry twice", "remove the repeated entry")
     return tuple(v.strip() for v in values)
@@ -454,8 +471,8 @@ def _spaces(c: _Checker) -> tuple[Space, ...]:
     for i, t in enumerate(c.array("spaces")):
         kind = t.get("kind", "coworking")
         if kind not in SPACE_KINDS:
-            c.problem("spaces", i, "kind", f'unknown kind "{kind}"',
-                      "use one of: " + ", ".join(SPACE_KINDS))
+            c.problem("spaces", i, "kind", 'unknown kind "%(value)s"',
+                      "use one of: %(choices)s", value=kind, choices=", ".join(SPACE_KINDS))
         spaces.append(Space(c.ident("spaces", i, t, seen), c.text("spaces", i, t, "name"),
                             str(kind), c.integer("spaces", i, t, "seats", 1, 500)))
     return tuple(spaces)
@@ -482,8 +499,9 @@ def _workshops(c: _Checker, event: Event | None, spaces: tuple[Space, ...]) -> t
     for i, t in enumerate(c.array("workshops")):
         room = t.get("room", "")
         if room not in rooms:
-            c.problem("workshops", i, "room", f'no space has the id "{room}"',
-                      "use the id of one of the [[spaces]]: " + ", ".join(sorted(rooms)))
+            c.problem("workshops", i, "room", 'no space has the id "%(value)s"',
+                      "use the id of one of the [[spaces]]: %(choices)s", value=room,
+                      choices=", ".join(sorted(rooms)))
         host = t.get("host", "")
         w = Workshop(c.ident("workshops", i, t, seen), c.text("workshops", i, t, "title"),
                      str(room), str(host), c.integer("workshops", i, t, "capacity", 1, 1000),
@@ -503,16 +521,18 @@ def _survey(c: _Checker) -> tuple[SurveyQuestion, ...]:
         qid = c.ident("survey", i, t, seen)
         kind = t.get("kind")
         if kind not in SURVEY_KINDS:
-            c.problem("survey", i, "kind", f'unknown kind "{kind}"',
-                      "use one of: " + ", ".join(SURVEY_KINDS))
+            c.problem("survey", i, "kind", 'unknown kind "%(value)s"',
+                      "use one of: %(choices)s", value=kind, choices=", ".join(SURVEY_KINDS))
         measure = t.get("measure")
         if measure is not None and measure not in MEASURES:
-            c.problem("survey", i, "measure", f'unknown measure "{measure}"',
-                      "use one of: " + ", ".join(MEASURES) + ", or remove it")
+            c.problem("survey", i, "measure", 'unknown measure "%(value)s"',
+                      "use one of: %(choices)s, or remove it", value=measure,
+                      choices=", ".join(MEASURES))
         formula = t.get("formula")
         if measure == "price" and formula not in PRICE_FORMULAS:
             c.problem("survey", i, "formula", "a price question needs its formula",
-                      "write formula = " + " or ".join(f'"{f}"' for f in PRICE_FORMULAS))
+                      "write formula = %(choices)s",
+                      choices=" or ".join(f'"{f}"' for f in PRICE_FORMULAS))
         choices = []
         raw = t.get("choices", [])
         if kind in ("single", "multiple"):
@@ -530,14 +550,14 @@ def _survey(c: _Checker) -> tuple[SurveyQuestion, ...]:
                     continue
                 cid = str(choice.get("id") or _slugify(choice["label"]))
                 if cid in ids:
-                    c.problem("survey", i, "choices", f'choice id "{cid}" is used twice',
-                              "give each choice its own id")
+                    c.problem("survey", i, "choices", 'choice id "%(value)s" is used twice',
+                              "give each choice its own id", value=cid)
                 ids.add(cid)
                 per_month = choice.get("per_month")
                 if measure == "frequency" and not isinstance(per_month, (int, float)):
                     c.problem("survey", i, "choices",
-                              f'choice "{cid}" needs per_month (visits a month)',
-                              "add per_month = 4 for once a week, 0 for never")
+                              'choice "%(value)s" needs per_month (visits a month)',
+                              "add per_month = 4 for once a week, 0 for never", value=cid)
                 choices.append(Choice(cid, Localized(choice["label"], choice.get("label_en")),
                                       per_month))
         low = high = None
@@ -574,11 +594,11 @@ def _budget(c: _Checker) -> dict[str, float]:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             c.problem("budget", None, key, "must be a number of zero or more",
-                      f"write {key} = {DEFAULTS_BUDGET[key]:g}")
+                      "write %(key)s = %(example)s", example=f"{DEFAULTS_BUDGET[key]:g}")
             continue
         if key == "occupancy_target" and value > 1:
             c.problem("budget", None, key, "is a share between 0 and 1",
-                      "write occupancy_target = 0.7 for 70 %")
+                      "write occupancy_target = 0.7 for 70 %%")
             continue
         budget[key] = float(value)
     return budget
@@ -598,9 +618,9 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
     for key in data:
         if key not in _SECTIONS:
             c.problems.append(Problem(key, "unknown section",
-                                      "check the spelling; known sections: "
-                                      + ", ".join(sorted(_SECTIONS)),
-                                      c.locate.line(key, 0 if key in _ARRAYS else None)))
+                                      "check the spelling; known sections: %(known)s",
+                                      c.locate.line(key, 0 if key in _ARRAYS else None),
+                                      {"known": ", ".join(sorted(_SECTIONS))}))
     event = _event(c)
     venue_t = c.table("venue", required=False)
     venue = Venue(str(venue_t.get("name", "")), str(venue_t.get("address", "")),
@@ -619,8 +639,8 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
     docs_t = c.table("docs", required=False)
     licence = docs_t.get("licence", "CC-BY-SA-4.0")
     if licence not in LICENCES:
-        c.problem("docs", None, "licence", f'unknown licence "{licence}"',
-                  "use one of: " + ", ".join(LICENCES))
+        c.problem("docs", None, "licence", 'unknown licence "%(value)s"',
+                  "use one of: %(choices)s", value=licence, choices=", ".join(LICENCES))
         licence = "CC-BY-SA-4.0"
     budget = _budget(c)
     checklist = _checklist(c)
@@ -636,9 +656,9 @@ def parse(text: str, source: str = "<kit>") -> tuple[Kit | None, list[Problem]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        return None, [Problem("toml", f"not valid TOML: {exc}",
+        return None, [Problem("toml", "not valid TOML: %(reason)s",
                               "fix the syntax at that line (quotes, brackets, '=')",
-                              int(match.group(1)) if match else None)]
+                              int(match.group(1)) if match else None, {"reason": str(exc)})]
     return check(data, text, source)
 
 

@@ -22,6 +22,9 @@ KEYWORDS = {name: None for name in (
     "Unauthorized", "PopupError", "StoreUnavailable", "StoreCorrupted", "TooLarge",
     "UnsupportedMedia", "RateLimited", "KitError", "Fail", "ReportError")}
 KEYWORDS["ngettext"] = (1, 2)
+# A kit problem carries two message ids: what is wrong, and how to fix it.
+KEYWORDS["problem"] = (4, 5)
+KEYWORDS["Problem"] = (2, 3)
 METHODS = [("popup_tierslieu/**.py", "python"),
            ("popup_tierslieu/web/templates/**.html", "jinja2"),
            ("popup_tierslieu/report/templates/**", "jinja2")]
