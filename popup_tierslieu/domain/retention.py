@@ -7,8 +7,10 @@ registration time and source, check-ins, workshop registrations and seat booking
 and what they published on purpose under the event's licence (swap posts, notes,
 photos without EXIF). Kept only for those who ticked "contact me about the future
 tiers-lieu": their name and e-mail. Removed for everyone: the pass token (the pass
-stops working), private exchanges (swap meetings and notices, desk requests) and the
-network addresses seen by the captive portal.
+stops working), the words of private exchanges (what was asked of the desk, where a
+swap meeting was to take place: the report counts requests by kind and meetings by
+outcome, so those stay), swap notices and the network addresses seen by the captive
+portal.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 # Fields of a participant that name or reach them.
 IDENTIFYING = ("name", "email", "phone")
 # Tables of private exchanges and network traces: nothing in them feeds the report.
-PRIVATE_TABLES = ("swap_meetings", "swap_notices", "desk_requests", "captive_clients")
+PRIVATE_TABLES = ("swap_notices", "captive_clients")
+# Free text of private exchanges, dropped; the rest of these records feeds the report.
+PRIVATE_WORDS = {"desk_requests": ("text",), "swap_meetings": ("when",)}
 
 
 def purge(store: Any) -> dict[str, int]:
@@ -36,5 +40,10 @@ def purge(store: Any) -> dict[str, int]:
         for doc in store.all(table):
             store.remove(table, doc["id"])
             removed += 1
+    for table, fields in PRIVATE_WORDS.items():
+        for doc in store.all(table):
+            if any(doc.get(field) for field in fields):
+                store.update(table, doc["id"], {field: None for field in fields})
+                removed += 1
     return {"pseudonymised": pseudonymised, "kept_for_contact": kept_for_contact,
             "removed": removed}
