@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
-from . import bookings, clock
+from . import bookings, clock, records
 from .participants import NAME_MAX, clean_text, fold, truthy
 from .photos import Photo
 from .swap import check_rate
@@ -190,10 +190,7 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
 
 def get_note(store: Any, note_id: Any, hidden_too: bool = False) -> dict[str, Any]:
     """A note; one the concierge hid is only found with ``hidden_too``."""
-    try:
-        note = store.get("notes", int(note_id))
-    except (TypeError, ValueError, OverflowError):
-        note = None
+    note = records.by_id(store, "notes", note_id)
     if note is None or (note.get("hidden") and not hidden_too):
         raise NotFound("This note does not exist.")
     return note

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import N_, Conflict, InvalidInput, NotFound
 from ..kit import Kit
-from . import clock, swap
+from . import clock, records, swap
 from .participants import clean_text
 
 TEXT_MAX = 300
@@ -57,10 +57,7 @@ def send(store: Any, kit: Kit, participant_id: int, item: Any = None, text: Any 
 
 
 def _request(store: Any, request_id: Any) -> dict[str, Any]:
-    try:
-        found = store.get("desk_requests", int(request_id))
-    except (TypeError, ValueError):
-        found = None
+    found = records.by_id(store, "desk_requests", request_id)
     if found is None:
         raise NotFound("Unknown request.")
     return found
@@ -124,10 +121,7 @@ def announcements(store: Any, limit: int = 5) -> list[dict[str, Any]]:
 
 
 def hide_announcement(store: Any, announcement_id: Any, hidden: bool = True) -> dict[str, Any]:
-    try:
-        found = store.get("announcements", int(announcement_id))
-    except (TypeError, ValueError):
-        found = None
+    found = records.by_id(store, "announcements", announcement_id)
     if found is None:
         raise NotFound("Unknown announcement.")
     return store.update("announcements", found["id"], {"hidden": hidden})

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import N_, InvalidInput, NotFound
 from ..kit import Kit
-from . import clock, survey
+from . import clock, records, survey
 
 NAME_MAX = 80
 COMMUNE_MAX = 80
@@ -125,10 +125,7 @@ def by_token(store: Any, token: str) -> dict[str, Any]:
 
 
 def get(store: Any, participant_id: Any) -> dict[str, Any]:
-    try:
-        participant = store.get("participants", int(participant_id))
-    except (TypeError, ValueError):
-        participant = None
+    participant = records.by_id(store, "participants", participant_id)
     if participant is None:
         raise NotFound("Unknown participant.")
     return participant

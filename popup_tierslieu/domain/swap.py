@@ -20,7 +20,7 @@ import snowballstemmer
 
 from ..errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from ..kit import Kit
-from . import bookings, clock
+from . import bookings, clock, records
 from .participants import clean_text, fold
 
 KINDS = ("offer", "request")
@@ -199,10 +199,7 @@ def create(store: Any, kit: Kit, participant: dict[str, Any], form: dict[str, An
 
 
 def get(store: Any, post_id: Any, visible: bool = True) -> dict[str, Any]:
-    try:
-        post = store.get("swap_posts", int(post_id))
-    except (TypeError, ValueError):
-        post = None
+    post = records.by_id(store, "swap_posts", post_id)
     if post is None or (visible and post.get("hidden")):
         raise NotFound("Unknown post.")
     return post
@@ -439,10 +436,7 @@ def propose(store: Any, participant: dict[str, Any], post_id: Any, when: Any,
 def answer(store: Any, participant_id: int, meeting_id: Any, accept: bool,
            now: dt.datetime | None = None) -> dict[str, Any]:
     """The person asked accepts or declines; nobody else can."""
-    try:
-        meeting = store.get("swap_meetings", int(meeting_id))
-    except (TypeError, ValueError):
-        meeting = None
+    meeting = records.by_id(store, "swap_meetings", meeting_id)
     if meeting is None:
         raise NotFound("Unknown meeting.")
     if meeting["other_id"] != participant_id:
