@@ -63,16 +63,29 @@ def backup(folder: Path, to: Path) -> Path:
     if target.exists():
         raise PopupError("%(target)s already exists; choose another place.",
                          params={"target": str(target)})
-    target.mkdir(parents=True, mode=0o700)
-    for item in folder.iterdir():
+    try:
+        target.mkdir(parents=True, mode=0o700)
+        _copy_beside(folder, target)
+        _write_json(target / DB_FILE, state)
+    except OSError as exc:
+        raise PopupError("Cannot write %(path)s: %(reason)s",
+                         params={"path": str(target), "reason": exc.strerror or exc}) from None
+    return target
+
+
+def _copy_beside(source: Path, target: Path, aside: Path | None = None) -> None:
+    """Copy the files that live beside the database (the kit, uploaded photos); with
+    ``aside``, what they replace in ``target`` is moved there first."""
+    for item in source.iterdir():
         if item.name in NOT_COPIED or item.name.startswith((JOURNAL_PREFIX, ".")):
             continue
+        here = target / item.name
+        if aside is not None and here.exists():
+            os.replace(here, aside / item.name)
         if item.is_dir():
-            shutil.copytree(item, target / item.name)
+            shutil.copytree(item, here)
         else:
-            shutil.copy2(item, target / item.name)
-    _write_json(target / DB_FILE, state)
-    return target
+            shutil.copy2(item, here)
 
 
 @contextlib.contextmanager
@@ -94,8 +107,12 @@ def exclusive(folder: Path) -> Iterator[None]:
 def restore(folder: Path, source: Path) -> Path:
     """Make ``source`` (a snapshot, or a backup folder or its db.json) the event's
     database. The replaced files are moved to a new folder, returned."""
-    if source.is_dir():
+    backup_folder = source if source.is_dir() else None
+    if backup_folder is not None:
         source = source / DB_FILE
+    if not source.is_file():
+        raise PopupError("%(path)s is not a snapshot or a backup made by popup backup.",
+                         params={"path": str(source)})
     read_snapshot(source)  # refuses a damaged or foreign file before anything moves
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     with exclusive(folder):
@@ -110,6 +127,8 @@ def restore(folder: Path, source: Path) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, folder / DB_FILE)
+        if backup_folder is not None:  # its photos and kit come back with the data
+            _copy_beside(backup_folder, folder, aside)
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -1,0 +1,48 @@
+"""`popup backup` and `popup restore` on event folders (no server running)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from popup_tierslieu import domain
+from popup_tierslieu.store import Store
+
+
+def popup(*args):
+    return subprocess.run([sys.executable, "-m", "popup_tierslieu", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_restored_backup_brings_back_the_photos(tmp_path):
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("notes", {"title": "Atelier visio"})
+        store.commit_sync()
+    (event / "uploads").mkdir()
+    (event / "uploads" / "photo.jpg").write_bytes(b"\xff\xd8photo")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert popup("backup", str(event), "--to", str(usb)).returncode == 0
+    (copy,) = usb.iterdir()
+    elsewhere = tmp_path / "autre-portable"
+    restored = popup("restore", str(elsewhere), "--from", str(copy))
+    assert restored.returncode == 0, restored.stderr
+    assert (elsewhere / "uploads" / "photo.jpg").read_bytes() == b"\xff\xd8photo"
+    with Store.open(elsewhere, indexes=domain.INDEXES) as store:
+        assert store.all("notes")[0]["title"] == "Atelier visio"
+
+
+def test_missing_sources_and_unwritable_targets_are_one_line_errors(tmp_path):
+    missing = popup("restore", str(tmp_path / "ev"), "--from", str(tmp_path / "nulle-part"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("notes", {"title": "x"})
+        store.commit_sync()
+    blocked = tmp_path / "fichier"
+    blocked.write_text("pas un dossier")
+    refused = popup("backup", str(event), "--to", str(blocked / "copie"))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
