@@ -57,6 +57,15 @@ def set_cancelled(store: Any, kit: Kit, workshop_id: str, cancelled: bool = True
     return workshop(store, kit, workshop_id)
 
 
+def restore(store: Any, kit: Kit, workshop_id: str,
+            now: dt.datetime | None = None) -> tuple[Workshop, list[dict[str, Any]]]:
+    """Bring back a cancelled workshop: places freed meanwhile go to those waiting, in
+    order. Returns the workshop and the promoted registrations."""
+    set_cancelled(store, kit, workshop_id, False)
+    promoted = promote(store, kit, workshop_id, now)
+    return workshop(store, kit, workshop_id), promoted
+
+
 def add_workshop(store: Any, kit: Kit, fields: dict[str, Any]) -> Workshop:
     """A workshop created during the event (for example from a popular swap offer)."""
     key = str(fields.get("key") or "")

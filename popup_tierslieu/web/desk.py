@@ -91,10 +91,13 @@ async def attendance(request: Request, workshop_id: str, participant_id: int) ->
 
 @bp.put("/desk/workshops/<workshop_id:str>/cancelled")
 async def cancel(request: Request, workshop_id: str) -> HTTPResponse:
-    cancelled = flag(body(request), "cancelled")
-    w = bookings.set_cancelled(request.app.ctx.store, request.app.ctx.kit, workshop_id,
-                               cancelled)
-    await request.app.ctx.store.commit()
+    store, kit = request.app.ctx.store, request.app.ctx.kit
+    if flag(body(request), "cancelled"):
+        w, promoted = bookings.set_cancelled(store, kit, workshop_id, True), []
+    else:
+        w, promoted = bookings.restore(store, kit, workshop_id)
+    await store.commit()
+    publish_promotions(request, promoted)
     publish_figures(request, (workshop_id,))
     return json(workshop_json(request.app.ctx.store, w, request.ctx.lang))
 

@@ -317,3 +317,16 @@ def test_no_sequence_of_seat_bookings_exceeds_the_zone(tmp_path_factory, seats, 
         assert len(active) <= seats
         assert len({b["seat"] for b in active}) == len(active)
         assert len({b["participant_id"] for b in active}) == len(active)
+
+
+
+def test_a_restored_workshop_gives_the_places_freed_meanwhile_to_those_waiting(store):
+    ids = people(store, 5)
+    for pid in ids:
+        bookings.register(store, KIT, pid, "a")
+    bookings.set_cancelled(store, KIT, "a", True)
+    bookings.cancel(store, KIT, ids[0], "a")  # nobody is promoted into a cancelled workshop
+    assert bookings.counts(store, "a") == (2, 2)
+    _, promoted = bookings.restore(store, KIT, "a")
+    assert [r["participant_id"] for r in promoted] == [ids[3]]
+    assert bookings.counts(store, "a") == (3, 1)
