@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
 from . import bookings, clock, records
-from .participants import NAME_MAX, clean_text, fold, truthy
+from .participants import NAME_MAX, clean_text, fold, text_field, truthy
 from .photos import Photo
 from .swap import check_rate
 
@@ -98,7 +98,7 @@ def parse_tags(value: Any) -> list[str]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     tags: list[str] = []
     for item in items:
-        tag = clean_text(item, 1000).lstrip("#").strip()[:TAG_MAX]
+        tag = text_field(item, 1000, "tags").lstrip("#").strip()[:TAG_MAX]
         if tag and fold(tag) not in {fold(t) for t in tags}:
             tags.append(tag)
     if len(tags) > TAGS_MAX:
@@ -176,11 +176,7 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
         record["participant_id"] = author.participant_id
         credit = author.name
     else:
-        try:
-            credit = clean_text(form.get("author_name"), NAME_MAX) or CONCIERGE_NAME
-        except ValueError:
-            raise InvalidInput("Some fields need your attention.", fields={
-                "author_name": (N_("At most %(max)s characters."), {"max": NAME_MAX})}) from None
+        credit = text_field(form.get("author_name"), NAME_MAX, "author_name") or CONCIERGE_NAME
     record.update(author_kind=author.kind,
                   author_name=credit if record["attribution"] == "name" else None,
                   licence=kit.licence, created_at=clock.stamp(now))
@@ -398,11 +394,7 @@ def mark_host(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> di
 # -------------------------------------------------------------- concierge's log
 def add_log_entry(store: Any, text: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     """A quick timestamped line of the "mémoire des activités"."""
-    try:
-        clean = clean_text(text, LOG_MAX)
-    except ValueError:
-        raise InvalidInput("Some fields need your attention.", fields={
-            "text": (N_("At most %(max)s characters."), {"max": LOG_MAX})}) from None
+    clean = text_field(text, LOG_MAX, "text")
     if not clean:
         raise InvalidInput("Some fields need your attention.",
                            fields={"text": N_("This field is required.")})

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import N_, Conflict, InvalidInput, NotFound
 from ..kit import Kit
 from . import clock, records, swap
-from .participants import clean_text
+from .participants import text_field
 
 TEXT_MAX = 300
 ANNOUNCEMENT_MAX = 300
@@ -22,16 +22,6 @@ STATUSES = ("open", "taken", "done", "cancelled")
 # Which status each concierge action moves a request to, and from which.
 MOVES = {"take": ({"open"}, "taken"), "done": ({"open", "taken"}, "done"),
          "reopen": ({"taken", "done"}, "open")}
-
-
-def _text(value: Any, max_len: int, field: str) -> str:
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput("Some fields need your attention.", fields={field: N_("Invalid value.")})
-    try:
-        return clean_text(value, max_len)
-    except ValueError:
-        raise InvalidInput("Some fields need your attention.", fields={
-            field: (N_("At most %(max)s characters."), {"max": max_len})}) from None
 
 
 # ------------------------------------------------------------- desk requests
@@ -43,7 +33,7 @@ def send(store: Any, kit: Kit, participant_id: int, item: Any = None, text: Any 
     if item is not None and item not in kit.desk_requests:
         raise InvalidInput("Some fields need your attention.",
                            fields={"item": N_("Choose a request from the list.")})
-    words = _text(text, TEXT_MAX, "text")
+    words = text_field(text, TEXT_MAX, "text")
     if item is None and not words:
         raise InvalidInput("Choose a request from the list or write what you need.",
                            fields={"text": N_("This field is required.")})
@@ -105,7 +95,7 @@ def requests_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------- announcements
 def announce(store: Any, text: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    words = _text(text, ANNOUNCEMENT_MAX, "text")
+    words = text_field(text, ANNOUNCEMENT_MAX, "text")
     if not words:
         raise InvalidInput("Write the announcement.",
                            fields={"text": N_("This field is required.")})

@@ -45,6 +45,19 @@ def clean_text(value: Any, max_len: int) -> str:
     return text
 
 
+def text_field(value: Any, max_len: int, field: str) -> str:
+    """A visitor's text for one field, cleaned; anything that is not text, or is too
+    long, is that field's error (never a crash)."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("Some fields need your attention.",
+                           fields={field: N_("Invalid value.")})
+    try:
+        return clean_text(value, max_len)
+    except ValueError:
+        raise InvalidInput("Some fields need your attention.", fields={
+            field: (N_("At most %(max)s characters."), {"max": max_len})}) from None
+
+
 def fold(text: str) -> str:
     """Accent- and case-insensitive form for searching: "Hélène" -> "helene"."""
     plain = unicodedata.normalize("NFKD", text)

@@ -323,7 +323,7 @@ async def popular(request: Request) -> HTTPResponse:
     auth.require_concierge(request)
     store = request.app.ctx.store
     asked = request.args.get("min", "2")
-    minimum = int(asked) if asked.isdigit() else 2
+    minimum = int(asked) if asked.isascii() and asked.isdigit() else 2
     return json({"offers": [
         {**post_json(store, e["post"]), "requests": [
             {**post_json(store, r["post"]), "score": r["score"]} for r in e["requests"]]}
