@@ -21,6 +21,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 TRUE = {"true", "on", "1", "yes", "oui"}
 
 
+# Fields through which a record points to a person: its author, or the other person
+# of an exchange (a swap meeting proposed to them). Erasure follows both.
+PERSON_FIELDS = ("participant_id", "other_id")
+
+
 def new_token() -> str:
     """128 random bits, URL-safe: the participant's pass."""
     return secrets.token_urlsafe(16)
@@ -191,9 +196,10 @@ def delete(store: Any, kit: Kit, participant_id: int) -> int:
     for table in store.tables():
         if table == "participants":
             continue
-        for doc in store.find(table, participant_id=participant_id):
-            store.remove(table, doc["id"])
-            removed += 1
+        for field in PERSON_FIELDS:
+            for doc in store.find(table, **{field: participant_id}):
+                store.remove(table, doc["id"])
+                removed += 1
     if store.get("participants", participant_id) is not None:
         store.remove("participants", participant_id)
         removed += 1

@@ -95,3 +95,4 @@ def test_erasing_a_participant_removes_their_posts_requests_and_meetings(store):
     assert store.find("swap_posts", participant_id=ana["id"]) == []
     assert store.find("desk_requests", participant_id=ana["id"]) == []
     assert swap.meetings_of(store, bruno["id"]) == []
+    assert store.all("swap_meetings") == []  # not even the one proposed to her
