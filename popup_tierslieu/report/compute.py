@@ -56,11 +56,19 @@ def commune_name(text: str) -> str:
     return words[:1].upper() + words[1:] if words else ""
 
 
-def person_key(participant: dict[str, Any], secret: bytes) -> str:
+def person_key(participant: dict[str, Any], secret: bytes, event: str = "") -> str:
     """A keyed hash that recognises a person across events without keeping who they are:
-    the e-mail when given, else name and commune. The secret lives in memory only."""
+    the e-mail when given, else name and commune. The secret lives in memory only.
+    Someone whose name and e-mail were purged stays one distinct person of ``event``
+    (never matched across events, never merged with their neighbours)."""
     email = _fold(participant.get("email") or "")
-    basis = email or "|".join(_fold(participant.get(key, "")) for key in ("name", "commune"))
+    name = _fold(participant.get("name") or "")
+    if email:
+        basis = email
+    elif name:
+        basis = f"{name}|{_fold(participant.get('commune') or '')}"
+    else:
+        basis = f"anonymous|{event}|{participant.get('id')}"
     return hmac.new(secret, basis.encode(), hashlib.sha256).hexdigest()
 
 
@@ -194,7 +202,7 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
         arrivals=arrivals,
         profiles=profiles,
         communes=Counter(commune_name(p.get("commune", "")) for p in participants.values()),
-        people={person_key(p, secret): 1 for p in participants.values()},
+        people={person_key(p, secret, kit.event.slug): 1 for p in participants.values()},
         workshops=workshops, seats=seats, desk_requests=desk, questions=questions,
         months=months,
         contact_optins=sum(1 for p in participants.values() if p.get("contact_optin")),

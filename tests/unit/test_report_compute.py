@@ -310,3 +310,16 @@ def test_single_choice_answers_keep_the_kits_order(summary):
     assert [(c["key"], c["count"]) for c in frequency["choices"]] == [
         ("jamais", 4), ("hebdo", 3), ("quotidien", 3)]
     assert frequency["choices"][0]["label"] == "Jamais"
+
+
+def test_people_whose_names_were_purged_stay_distinct():
+    from popup_tierslieu.report.compute import person_key
+
+    secret = b"k" * 32
+    purged = [{"id": 1, "name": None, "email": None, "commune": "Vire"},
+              {"id": 2, "name": None, "email": None, "commune": "Vire"}]
+    keys = {person_key(p, secret, "forum") for p in purged}
+    assert len(keys) == 2
+    assert person_key(purged[0], secret, "forum") != person_key(purged[0], secret, "festival")
+    named = {"id": 9, "name": "Hélène", "email": "", "commune": "Vire"}
+    assert person_key(named, secret, "forum") == person_key({**named, "id": 3}, secret, "fete")
