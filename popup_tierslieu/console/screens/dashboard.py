@@ -74,9 +74,13 @@ def arrivals_table(arrivals: list[dict[str, Any]], timezone: str) -> Table | Tex
     return table
 
 
-def local_hour(stamp: str, timezone: str) -> str:
-    """An arrival's time in the event's zone (a second desk may sit in another one)."""
-    return dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+def local_hour(stamp: str | None, timezone: str | None) -> str:
+    """A stored instant as the hour in the event's zone (a second desk may sit in another
+    zone); empty when there is no instant."""
+    if not stamp:
+        return ""
+    return dt.datetime.fromisoformat(stamp).astimezone(
+        ZoneInfo(timezone or "Europe/Paris")).strftime("%H:%M")
 
 
 class DashboardScreen(Section):

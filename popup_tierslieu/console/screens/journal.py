@@ -18,9 +18,9 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from ... import i18n
-from ...domain.clock import parse
 from ...domain.docs import KINDS
 from .base import Section
+from .dashboard import local_hour
 
 _ = i18n.gettext
 
@@ -115,8 +115,8 @@ class JournalScreen(Section):
         table = self.query_one("#journal", DataTable)
         table.clear()
         for entry in entries:
-            moment = parse(entry["at"]).astimezone().strftime("%H:%M")
-            table.add_row(moment, Text(entry["text"]))
+            table.add_row(local_hour(entry["at"], self.app.event.get("timezone")),
+                          Text(entry["text"]))
         if entries:
             table.move_cursor(row=len(entries) - 1)
 

@@ -27,6 +27,7 @@ from ... import i18n
 from ...errors import N_
 from ..client import ApiError
 from .base import ReportsFailures, Section
+from .dashboard import local_hour
 
 _ = i18n.gettext
 
@@ -95,7 +96,8 @@ class RequestsScreen(Section):
         for r in self.queue:
             asked = " · ".join(x for x in (r.get("item"), r.get("text")) if x)
             table.add_row(str(r["id"]), Text(r.get("name") or ""), Text(asked),
-                          status_text(r["status"]), (r.get("created_at") or "")[11:16],
+                          status_text(r["status"]),
+                          local_hour(r.get("created_at"), self.app.event.get("timezone")),
                           key=str(r["id"]))
         if self.queue:
             table.move_cursor(row=min(row, len(self.queue) - 1))
