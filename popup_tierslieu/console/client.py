@@ -86,9 +86,6 @@ class ApiClient:
         except httpx.HTTPError as exc:
             raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
 
-    async def health(self) -> dict[str, Any]:
-        return await self.request("GET", "/health")
-
     async def event(self) -> dict[str, Any]:
         return await self.request("GET", "/event")
 

@@ -18,7 +18,6 @@ from .participants import text_field
 TEXT_MAX = 300
 ANNOUNCEMENT_MAX = 300
 REQUEST_LIMIT = 5
-STATUSES = ("open", "taken", "done", "cancelled")
 # Which status each concierge action moves a request to, and from which.
 MOVES = {"take": ({"open"}, "taken"), "done": ({"open", "taken"}, "done"),
          "reopen": ({"taken", "done"}, "open")}

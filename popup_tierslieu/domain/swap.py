@@ -205,7 +205,8 @@ def get(store: Any, post_id: Any, visible: bool = True) -> dict[str, Any]:
     return post
 
 
-def _own(store: Any, participant_id: int, post_id: Any) -> dict[str, Any]:
+def own_post(store: Any, participant_id: int, post_id: Any) -> dict[str, Any]:
+    """A post its author is changing; anyone else is refused."""
     post = get(store, post_id)
     if post["participant_id"] != participant_id:
         raise Forbidden("Only the author can change this post.")
@@ -214,7 +215,7 @@ def _own(store: Any, participant_id: int, post_id: Any) -> dict[str, Any]:
 
 def edit(store: Any, kit: Kit, participant: dict[str, Any], post_id: Any,
          form: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
-    post = _own(store, participant["id"], post_id)
+    post = own_post(store, participant["id"], post_id)
     changes = validate(kit, form, participant, partial=True)
     changes["updated_at"] = clock.stamp(now or clock.utcnow())
     return store.update("swap_posts", post["id"], changes)
@@ -223,14 +224,14 @@ def edit(store: Any, kit: Kit, participant: dict[str, Any], post_id: Any,
 def close(store: Any, participant_id: int, post_id: Any, closed: bool = True,
           now: dt.datetime | None = None) -> dict[str, Any]:
     """"Done, thanks": the post leaves the board and the matches, stays in my posts."""
-    post = _own(store, participant_id, post_id)
+    post = own_post(store, participant_id, post_id)
     return store.update("swap_posts", post["id"], {
         "status": "closed" if closed else "open",
         "updated_at": clock.stamp(now or clock.utcnow())})
 
 
 def delete(store: Any, participant_id: int, post_id: Any) -> None:
-    post = _own(store, participant_id, post_id)
+    post = own_post(store, participant_id, post_id)
     store.remove("swap_posts", post["id"])
 
 
@@ -261,10 +262,6 @@ def board(store: Any, kind: str | None = None, category: str | None = None,
 def posts_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
     return sorted((p for p in store.find("swap_posts", participant_id=participant_id)
                    if not p.get("hidden")), key=lambda p: p["id"], reverse=True)
-
-
-def categories_in_use(store: Any) -> list[str]:
-    return sorted({p["category"] for p in board(store)})
 
 
 # ------------------------------------------------------------------- matching
@@ -420,7 +417,7 @@ def propose(store: Any, participant: dict[str, Any], post_id: Any, when: Any,
                            fields={"when": N_("This field is required.")})
     mine = None
     if my_post_id not in (None, ""):
-        mine = _own(store, participant["id"], my_post_id)
+        mine = own_post(store, participant["id"], my_post_id)
     check_rate((m["created_at"] for m in store.find("swap_meetings",
                                                      participant_id=participant["id"])),
                 MEETING_LIMIT, now)

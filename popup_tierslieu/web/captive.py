@@ -31,11 +31,11 @@ def client_online(request: Request) -> bool:
     return captive.is_online(request.app.ctx.store, request.ip)
 
 
-def remember(request: Request, how: str = "register") -> None:
+def remember(request: Request) -> None:
     """Called by the registration handlers before they commit: this phone went through
     the portal, so its next probes get the "online" answers."""
     if request.app.ctx.settings.captive:
-        captive.mark_online(request.app.ctx.store, request.ip, how)
+        captive.mark_online(request.app.ctx.store, request.ip, "register")
 
 
 @bp.get("/api/v1/captive")

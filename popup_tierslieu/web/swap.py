@@ -15,7 +15,7 @@ from sanic import Blueprint, Request
 from sanic.exceptions import ServerError
 from sanic.response import HTTPResponse, json
 
-from ..domain import bookings, helpdesk, participants, swap
+from ..domain import helpdesk, participants, swap
 from ..errors import N_, Conflict, Forbidden, InvalidInput, NotFound, PopupError, RateLimited
 from . import api, auth, portal
 from .events import CONCIERGE, for_participant
@@ -416,9 +416,7 @@ async def page_post(request: Request, token: str) -> HTTPResponse:
 async def page_edit_form(request: Request, token: str, post_id: int) -> HTTPResponse:
     store, kit = request.app.ctx.store, request.app.ctx.kit
     participant = participants.by_token(store, token)
-    post = swap.get(store, post_id)
-    if post["participant_id"] != participant["id"]:
-        raise Forbidden("Only the author can change this post.")
+    post = swap.own_post(store, participant["id"], post_id)
     form = {**post, "tags": ", ".join(post.get("tags", []))}
     return page(request, "swap_form.html", form=form, errors={}, token=token, post=post,
                 categories=kit.swap_categories, slots=kit.slots)
@@ -497,20 +495,9 @@ async def page_answer(request: Request, token: str, meeting_id: int,
 @bp.post("/pass/<token:str>/swap-workshops/<workshop_id:str>")
 async def page_workshop_register(request: Request, token: str,
                                  workshop_id: str) -> HTTPResponse:
-    """The one-tap registration of a workshop made from an offer the participant asked."""
-    store, kit = request.app.ctx.store, request.app.ctx.kit
-    participant = participants.by_token(store, token)
-    try:
-        result = bookings.register(store, kit, participant["id"], workshop_id)
-    except RULES as exc:
-        return _refused(participant, exc)
-    await store.commit()
-    api.publish_figures(request, (workshop_id,))
-    if result["status"] == "confirmed":
-        return portal.back_to_pass(participant, "ok", N_("Your place is confirmed."))
-    return portal.back_to_pass(participant, "ok", N_(
-        "The workshop is full: you are on the waiting list, position %(position)s. Your pass "
-        "will show it if a place opens up."), {"position": result["position"]})
+    """The one-tap registration of a workshop made from an offer the participant asked:
+    the same as registering from the programme."""
+    return await portal.workshop_register(request, token, workshop_id)
 
 
 @bp.post("/pass/<token:str>/desk")
