@@ -18,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 from .. import i18n
 from ..domain import docs
 from . import compute
+from .docs_bundle import write_bundle
 from .export import Field, write_csv
 from .source import EventData
 
@@ -179,12 +180,8 @@ def contacts(events: list[EventData]) -> list[dict[str, Any]]:
 
 
 def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
-    """The documentation bundle of each event (when that part of the product is there),
-    written beside the report so its link works offline."""
-    try:
-        from .docs_bundle import write_bundle  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
+    """The documentation bundle of each event, written beside the report so its link
+    works offline."""
     links = {}
     for event in events:
         path = write_bundle(event.folder, out / f"docs-{event.kit.event.slug}")
@@ -237,12 +234,12 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
         out.mkdir(parents=True, exist_ok=True)
         summary = build_summary(events, lang)
         step("figures")
-        docs = _docs_bundles(events, out)
-        summary["notes"]["bundles"] = docs
+        bundles = _docs_bundles(events, out)
+        summary["notes"]["bundles"] = bundles
         written = [out / "summary.json"]
         written[0].write_text(json.dumps(summary, ensure_ascii=False, indent=1),
                               encoding="utf-8")
-        context = {"s": summary, "c": charts(summary), "lang": lang, "docs": docs,
+        context = {"s": summary, "c": charts(summary), "lang": lang, "docs": bundles,
                    "licence": events[0].kit.licence_name, "territory": len(events) > 1}
         for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
             path = out / name
