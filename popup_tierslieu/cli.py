@@ -294,6 +294,9 @@ def cmd_poster(args: argparse.Namespace) -> int:
     browser = None if args.no_pdf else find_browser()
     if browser and to_pdf(out, out.with_suffix(".pdf"), browser):
         print(i18n.translate("PDF written to %(path)s.", {"path": str(out.with_suffix(".pdf"))}))
+    elif browser:
+        print(_("Chromium could not print the PDF: print the HTML page from a browser, in A4."),
+              file=sys.stderr)
     elif not args.no_pdf:
         print(_("No PDF (Chromium is not installed): print the HTML page from a browser, "
                 "in A4."), file=sys.stderr)
@@ -314,8 +317,9 @@ def cmd_hotspot(args: argparse.Namespace) -> int:
     from .net import hotspot
 
     interface = args.ifname or next(iter(hotspot.wireless_interfaces()), "wlan0")
-    commands = (hotspot.stop_commands() if args.stop
-                else hotspot.start_commands(load_kit(args.kit).wifi, interface))
+    wifi = None if args.stop else load_kit(args.kit).wifi
+    commands = hotspot.stop_commands() if wifi is None else hotspot.start_commands(wifi,
+                                                                                 interface)
     if not args.apply:
         print(_("Commands to run (or add --apply):"))
         for command in commands:
@@ -331,9 +335,9 @@ def cmd_hotspot(args: argparse.Namespace) -> int:
             raise Fail(i18n.translate("%(command)s failed: %(reason)s",
                                       {"command": shlex.join(command),
                                        "reason": (done.stderr or done.stdout).strip()}))
-    print(_("Hotspot stopped.") if args.stop else i18n.translate(
+    print(_("Hotspot stopped.") if wifi is None else i18n.translate(
         "Hotspot %(ssid)s started on %(interface)s; now run: popup up --captive",
-        {"ssid": load_kit(args.kit).wifi.ssid, "interface": interface}))
+        {"ssid": wifi.ssid, "interface": interface}))
     return 0
 
 
