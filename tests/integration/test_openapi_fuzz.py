@@ -24,7 +24,7 @@ def error_shape_problem(response) -> str | None:
     return None
 
 
-def test_every_api_route_is_published(server):
+def test_every_api_route_is_published(server, tmp_path):
     spec = httpx.get(server.url + "/api/v1/openapi.json").json()
     published = {(method.upper(), path) for path, item in spec["paths"].items()
                  for method in item}
@@ -34,6 +34,30 @@ def test_every_api_route_is_published(server):
     assert all(not path.startswith("/api/") for _, path in published)
     body = spec["paths"]["/participants"]["post"]["requestBody"]
     assert "consent" in body["content"]["application/json"]["schema"]["properties"]
+    assert published == routed_api(tmp_path), "every /api/v1 route, and only those"
+
+
+def routed_api(folder) -> set[tuple[str, str]]:
+    """The /api/v1 routes the app really answers, in the spec's notation."""
+    import re
+
+    from popup_tierslieu import domain
+    from popup_tierslieu.kit import default_kit
+    from popup_tierslieu.settings import Settings
+    from popup_tierslieu.store import Store
+    from popup_tierslieu.web.app import create_app
+
+    with Store.open(folder / "routes", indexes=domain.INDEXES) as store:
+        app = create_app(default_kit(), store, Settings(folder / "routes", "http://x"))
+        found = set()
+        for route in app.router.routes:
+            path = "/" + route.path.lstrip("/")
+            if not path.startswith("/api/v1/") or path == "/api/v1/openapi.json":
+                continue
+            path = re.sub(r"<(\w+)(:[^>]*)?>", r"{\1}", path[len("/api/v1"):])
+            found |= {(method, path) for method in route.methods
+                      if method not in ("HEAD", "OPTIONS")}
+        return found
 
 
 def test_fuzzing_every_route_never_breaks_the_server(make_server, monkeypatch):
