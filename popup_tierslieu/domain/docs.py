@@ -113,7 +113,7 @@ def _target(store: Any, kit: Kit, form: dict[str, Any], errors: dict[str, Any]) 
     target: dict[str, Any] = {"workshop_id": None, "space_id": None, "swap_id": None}
     workshop_id = form.get("workshop_id") or None
     if workshop_id is not None:
-        if _workshop(store, kit, str(workshop_id)) is None:
+        if workshop_or_none(store, kit, str(workshop_id)) is None:
             errors["workshop_id"] = N_("Choose a workshop from the programme.")
         target["workshop_id"] = str(workshop_id)
     space_id = form.get("space_id") or None
@@ -358,7 +358,7 @@ def attributions(notes_list: list[dict[str, Any]],
 
 
 # ---------------------------------------------------------------- session hosts
-def _workshop(store: Any, kit: Kit, workshop_id: str) -> Workshop | None:
+def workshop_or_none(store: Any, kit: Kit, workshop_id: Any) -> Workshop | None:
     """A workshop of the kit or one added during the event."""
     return next((w for w in bookings.programme(store, kit) if w.id == workshop_id), None)
 
@@ -379,7 +379,7 @@ def hosted_workshops(store: Any, kit: Kit, participant: dict[str, Any]) -> list[
 
 def mark_host(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> dict[str, Any]:
     """The concierge marks a participant as the host of a workshop."""
-    if _workshop(store, kit, workshop_id) is None:
+    if workshop_or_none(store, kit, workshop_id) is None:
         raise NotFound("Unknown workshop.")
     participant = store.get("participants", participant_id)
     if participant is None:

@@ -83,8 +83,7 @@ def _current() -> Request | None:
 
 def note_view(store: Any, kit: Kit, note: dict[str, Any]) -> dict[str, Any]:
     """A note as pages show it."""
-    workshop = next((w for w in bookings.programme(store, kit)
-                     if w.id == note.get("workshop_id")), None)
+    workshop = docs.workshop_or_none(store, kit, note.get("workshop_id"))
     space = kit.space(note["space_id"]) if note.get("space_id") else None
     return {**note_json(store, note), "html": Markup(docs.render_markdown(note["body"])),
             "kind_label": docs.KINDS.get(note["kind"], note["kind"]),
@@ -255,7 +254,7 @@ async def notes_index(request: Request) -> HTTPResponse:
 @bp.get("/notes/workshop/<workshop_id:str>")
 async def notes_of_workshop(request: Request, workshop_id: str) -> HTTPResponse:
     store, kit = request.app.ctx.store, request.app.ctx.kit
-    workshop = next((w for w in bookings.programme(store, kit) if w.id == workshop_id), None)
+    workshop = docs.workshop_or_none(store, kit, workshop_id)
     if workshop_id != "event" and workshop is None:
         raise NotFound("Unknown workshop.")
     found = [note_view(store, kit, n)
@@ -288,8 +287,7 @@ async def note_form(request: Request, token: str) -> HTTPResponse:
     kit: Kit = request.app.ctx.kit
     form: dict[str, Any] = {"kind": request.args.get("kind", "session")}
     wanted = request.args.get("workshop_id", "")
-    workshop = next((w for w in bookings.programme(request.app.ctx.store, kit)
-                     if w.id == wanted), None)
+    workshop = docs.workshop_or_none(request.app.ctx.store, kit, wanted)
     if workshop is not None:
         form["about"] = f"workshop:{workshop.id}"
         if request.args.get("template"):
