@@ -310,8 +310,10 @@ def test_a_popular_offer_becomes_a_workshop_the_askers_join_in_one_tap(server):
                             "end": f"{event['start_date']}T16:00", "capacity": 6})
     assert made.status_code == 201 and made.json()["told"] == 2
     workshop = made.json()["workshop_id"]
-    assert "Un atelier répond à votre demande" in visible_text(
-        page(server, f"/pass/{bruno['token']}"))
+    notice = visible_text(page(server, f"/pass/{bruno['token']}"))
+    assert "Un atelier répond à votre demande" in notice
+    room_name = next(s["name"] for s in event["spaces"] if s["id"] == room)
+    assert f"salle {room_name}" in notice  # the room's name, not its id
     with httpx.Client(base_url=server.url, follow_redirects=True, headers=FR) as phone:
         phone.get("/")
         answer = phone.post(f"/pass/{bruno['token']}/swap-workshops/{workshop}",
