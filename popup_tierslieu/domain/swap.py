@@ -418,6 +418,10 @@ def propose(store: Any, participant: dict[str, Any], post_id: Any, when: Any,
     mine = None
     if my_post_id not in (None, ""):
         mine = own_post(store, participant["id"], my_post_id)
+        if mine["kind"] == theirs["kind"]:  # an offer answers a request, and the reverse
+            raise InvalidInput("Some fields need your attention.", fields={
+                "post_id": N_("Choose one of your requests for an offer, or one of your "
+                              "offers for a request.")})
     check_rate((m["created_at"] for m in store.find("swap_meetings",
                                                      participant_id=participant["id"])),
                 MEETING_LIMIT, now)

@@ -96,3 +96,18 @@ def test_erasing_a_participant_removes_their_posts_requests_and_meetings(store):
     assert store.find("desk_requests", participant_id=ana["id"]) == []
     assert swap.meetings_of(store, bruno["id"]) == []
     assert store.all("swap_meetings") == []  # not even the one proposed to her
+
+
+def test_a_meeting_pairs_an_offer_with_a_request_never_two_offers(store):
+    from popup_tierslieu.domain import swap
+
+    ana = store.get("participants", person(store, "Ana"))
+    bruno = store.get("participants", person(store, "Bruno"))
+    hers = swap.create(store, KIT, ana, {"kind": "offer", "title": "Comptabilité",
+                                         "category": KIT.swap_categories[1]}, NOON)
+    his = swap.create(store, KIT, bruno, {"kind": "offer", "title": "Site web associatif",
+                                          "category": KIT.swap_categories[0]}, NOON)
+    with pytest.raises(InvalidInput) as refused:
+        swap.propose(store, bruno, hers["id"], "15h au café", his["id"], NOON)
+    assert "post_id" in refused.value.fields
+    assert store.all("swap_meetings") == []
