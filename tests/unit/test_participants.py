@@ -84,6 +84,17 @@ def test_search_ignores_accents_and_case(store):
     assert participants.search(store, "HÉLÈNE")[0]["commune"] == "Cucuron"
 
 
+@pytest.mark.parametrize(("name", "typed"), [
+    ("Ayşe Yılmaz", "yilmaz"), ("Œuvre Commune", "oeuvre"), ("Jörg Straße", "strasse"),
+    ("Paweł Łukasz", "lukasz"), ("Søren Ærø", "soren aero"), ("Đorđe Þórsson", "dorde thorsson"),
+    ("İpek Işık", "ipek isik"), ("Ħanna Ŧom", "hanna tom"), ("Hélène Roux", "HELENE"),
+])
+def test_search_folds_letters_without_accent_marks(store, name, typed):
+    participants.register(store, KIT, {**GOOD, "name": name}, NOON)
+    assert [p["name"] for p in participants.search(store, typed)] == [name]
+    assert [p["name"] for p in participants.search(store, name.upper())] == [name]
+
+
 def test_deleting_a_participant_erases_them_and_promotes_the_waiting_list(store):
     workshop = KIT.workshops[0]
     people = [participants.register(store, KIT, {**GOOD, "name": f"P{i}"}, NOON)
