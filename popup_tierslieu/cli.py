@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import i18n
+from .cli_words import speak_the_current_language
 from .errors import PopupError
 from .kit import Kit, default_kit, load, parse, starter_text
 
@@ -388,92 +389,108 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"popup: {message} (popup --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="popup", description=_("Pop-up tiers-lieu kit."))
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+def command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help is also the heading of its own --help."""
+    return sub.add_parser(name, help=text, description=text)  # type: ignore[no-any-return]
 
-    up = sub.add_parser("up", help=_("start the portal (and the console)"))
+
+def build_parser() -> argparse.ArgumentParser:
+    speak_the_current_language()
+    parser = Parser(prog="popup", description=_("Pop-up tiers-lieu kit."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser,
+                                title=_("commands"), metavar=_("COMMAND"))
+
+    up = command(sub, "up", _("start the portal (and the console)"))
     up.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
     up.add_argument("--data", help=_("event folder (default: ./popup-data/<slug>)"))
-    up.add_argument("--host", default="0.0.0.0")
-    up.add_argument("--port", type=int, default=None)
+    up.add_argument("--host", default="0.0.0.0",
+                    help=_("address to listen on (default: 0.0.0.0, every network)"))
+    up.add_argument("--port", type=int, default=None,
+                    help=_("port of the portal (default: 8000, or 80 with --captive)"))
     up.add_argument("--headless", action="store_true", help=_("server only, no console"))
     up.add_argument("--captive", action="store_true", help=_("answer captive-portal probes"))
-    up.add_argument("--dns-port", type=int, default=53)
-    up.add_argument("--no-mdns", action="store_true")
+    up.add_argument("--dns-port", type=int, default=53,
+                    help=_("port of the captive DNS (default: 53)"))
+    up.add_argument("--no-mdns", action="store_true",
+                    help=_("do not announce popup.local on the network (mDNS)"))
     up.set_defaults(func=cmd_up)
 
-    console = sub.add_parser("console", help=_("open a concierge desk"))
-    console.add_argument("--url", default="http://127.0.0.1:8000")
-    console.add_argument("--token")
-    console.add_argument("--data")
+    console = command(sub, "console", _("open a concierge desk"))
+    console.add_argument("--url", default="http://127.0.0.1:8000",
+                         help=_("the server's address (default: http://127.0.0.1:8000)"))
+    console.add_argument("--token", help=_("concierge token (default: read from the "
+                                           "event folder's concierge.token)"))
+    console.add_argument("--data", help=_("event folder holding concierge.token"))
     console.set_defaults(func=cmd_console)
 
-    stop = sub.add_parser("stop", help=_("stop a running server"))
-    stop.add_argument("--data")
+    stop = command(sub, "stop", _("stop a running server"))
+    stop.add_argument("--data", help=_("event folder (default: the only one in "
+                                       "./popup-data)"))
     stop.set_defaults(func=cmd_stop)
 
-    backup = sub.add_parser("backup", help=_("copy the event data, even while it runs"))
+    backup = command(sub, "backup", _("copy the event data, even while it runs"))
     backup.add_argument("dir", help=_("event folder"))
     backup.add_argument("--to", required=True, help=_("a folder (a USB stick) or a new path"))
     backup.set_defaults(func=cmd_backup)
 
-    restore = sub.add_parser("restore", help=_("bring back a snapshot or a backup"))
+    restore = command(sub, "restore", _("bring back a snapshot or a backup"))
     restore.add_argument("dir", help=_("event folder"))
     restore.add_argument("--from", dest="source", required=True,
                          help=_("a snapshot file, or a folder made by popup backup"))
     restore.set_defaults(func=cmd_restore)
 
-    token = sub.add_parser("token", help=_("show or replace the concierge token"))
+    token = command(sub, "token", _("show or replace the concierge token"))
     token.add_argument("--data", help=_("event folder"))
     token.add_argument("--rotate", action="store_true", help=_("replace it at once"))
     token.set_defaults(func=cmd_token)
 
-    purge = sub.add_parser("purge", help=_("remove personal data after the event"))
+    purge = command(sub, "purge", _("remove personal data after the event"))
     purge.add_argument("dir", help=_("event folder"))
     purge.add_argument("--yes", action="store_true", help=_("do not ask"))
     purge.set_defaults(func=cmd_purge)
 
-    kit = sub.add_parser("kit", help=_("check or create a kit"))
-    kit_sub = kit.add_subparsers(dest="kit_command", required=True, parser_class=Parser)
-    check = kit_sub.add_parser("check")
-    check.add_argument("file")
+    kit = command(sub, "kit", _("check or create a kit"))
+    kit_sub = kit.add_subparsers(dest="kit_command", required=True, parser_class=Parser,
+                                 title=_("commands"), metavar=_("COMMAND"))
+    check = command(kit_sub, "check", _("print every problem of a kit file, with a fix"))
+    check.add_argument("file", help=_("kit file (TOML)"))
     check.set_defaults(func=cmd_kit_check)
-    new = kit_sub.add_parser("new")
-    new.add_argument("file")
-    new.add_argument("--force", action="store_true")
+    new = command(kit_sub, "new", _("write a commented starter kit"))
+    new.add_argument("file", help=_("kit file to write"))
+    new.add_argument("--force", action="store_true", help=_("replace an existing file"))
     new.set_defaults(func=cmd_kit_new)
 
-    poster = sub.add_parser("poster", help=_("printable poster with the Wi-Fi and portal QR "
-                                             "codes"))
+    poster = command(sub, "poster", _("printable poster with the Wi-Fi and portal QR codes"))
     poster.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
     poster.add_argument("--out", help=_("HTML file to write (a PDF is written beside it)"))
     poster.add_argument("--address", help=_("the hotspot's address (default: 10.42.0.1)"))
-    poster.add_argument("--port", type=int, default=80)
-    poster.add_argument("--no-pdf", action="store_true")
+    poster.add_argument("--port", type=int, default=80,
+                        help=_("the portal's port in the printed address (default: 80)"))
+    poster.add_argument("--no-pdf", action="store_true", help=_("write the HTML file only"))
     poster.set_defaults(func=cmd_poster)
 
-    doctor = sub.add_parser("doctor", help=_("check this laptop before the event"))
+    doctor = command(sub, "doctor", _("check this laptop before the event"))
     doctor.set_defaults(func=cmd_doctor)
 
-    hotspot = sub.add_parser("hotspot", help=_("start or stop the Wi-Fi hotspot "
-                                               "(NetworkManager)"))
+    hotspot = command(sub, "hotspot", _("start or stop the Wi-Fi hotspot (NetworkManager)"))
     hotspot.add_argument("kit", nargs="?", help=_("kit file (default: the embedded kit)"))
     hotspot.add_argument("--ifname", help=_("Wi-Fi interface (default: the first one)"))
     hotspot.add_argument("--apply", action="store_true", help=_("run the commands"))
-    hotspot.add_argument("--stop", action="store_true")
+    hotspot.add_argument("--stop", action="store_true", help=_("stop the hotspot"))
     hotspot.set_defaults(func=cmd_hotspot)
 
-    report = sub.add_parser("report", help=_("write the appetite report of one or several "
-                                             "events"))
+    report = command(sub, "report", _("write the appetite report of one or several events"))
     report.add_argument("dirs", nargs="+", metavar="DIR", help=_("event folder(s)"))
     report.add_argument("--out", help=_("output folder (default: DIR/report)"))
-    report.add_argument("--lang", choices=i18n.LANGUAGES, default="fr")
+    report.add_argument("--lang", choices=i18n.LANGUAGES, default="fr",
+                        help=_("language of the report (default: fr)"))
     report.set_defaults(func=cmd_report)
 
-    export = sub.add_parser("export", help=_("export the event's data for open-data tools"))
+    export = command(sub, "export", _("export the event's data for open-data tools"))
     export.add_argument("dir", metavar="DIR", help=_("event folder"))
-    export.add_argument("--format", choices=("csv", "json", "docs"), default="csv")
+    export.add_argument("--format", choices=("csv", "json", "docs"), default="csv",
+                        help=_("csv or json tables, or docs: the documentation bundle "
+                               "(default: csv)"))
     export.add_argument("--out", help=_("output folder (default: DIR/export)"))
     export.set_defaults(func=cmd_export)
     return parser
