@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
 from . import bookings, clock, records
+from .checkins import refuse_scan_text
 from .participants import NAME_MAX, clean_text, fold, text_field, truthy
 from .photos import Photo
 from .swap import check_rate
@@ -170,6 +171,8 @@ def add_note(store: Any, kit: Kit, form: dict[str, Any], author: Author,
     """Record a note under the kit's licence, credited as its author chose."""
     now = now or clock.utcnow()
     record = validate(store, kit, form)
+    for field in ("title", "body"):
+        refuse_scan_text(store, record[field], field)
     if author.kind == "participant":
         check_rate((n["created_at"] for n in store.find(
             "notes", participant_id=author.participant_id)), NOTE_LIMIT, now)
@@ -394,7 +397,7 @@ def mark_host(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> di
 # -------------------------------------------------------------- concierge's log
 def add_log_entry(store: Any, text: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     """A quick timestamped line of the "mémoire des activités"."""
-    clean = text_field(text, LOG_MAX, "text")
+    clean = refuse_scan_text(store, text_field(text, LOG_MAX, "text"), "text")
     if not clean:
         raise InvalidInput("Some fields need your attention.",
                            fields={"text": N_("This field is required.")})

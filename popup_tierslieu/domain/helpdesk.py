@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import N_, Conflict, InvalidInput, NotFound
 from ..kit import Kit
 from . import clock, records, swap
+from .checkins import refuse_scan_text
 from .participants import text_field
 
 TEXT_MAX = 300
@@ -32,7 +33,7 @@ def send(store: Any, kit: Kit, participant_id: int, item: Any = None, text: Any 
     if item is not None and item not in kit.desk_requests:
         raise InvalidInput("Some fields need your attention.",
                            fields={"item": N_("Choose a request from the list.")})
-    words = text_field(text, TEXT_MAX, "text")
+    words = refuse_scan_text(store, text_field(text, TEXT_MAX, "text"), "text")
     if item is None and not words:
         raise InvalidInput("Choose a request from the list or write what you need.",
                            fields={"text": N_("This field is required.")})
@@ -94,7 +95,7 @@ def requests_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------- announcements
 def announce(store: Any, text: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    words = text_field(text, ANNOUNCEMENT_MAX, "text")
+    words = refuse_scan_text(store, text_field(text, ANNOUNCEMENT_MAX, "text"), "text")
     if not words:
         raise InvalidInput("Write the announcement.",
                            fields={"text": N_("This field is required.")})

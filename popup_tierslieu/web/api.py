@@ -11,7 +11,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
-from ..domain import bookings, desk, docs, participants, survey
+from ..domain import bookings, checkins, desk, docs, participants, survey
 from ..errors import N_, InvalidInput
 from ..kit import Kit, Workshop
 from . import auth, captive
@@ -265,9 +265,12 @@ async def checkin(request: Request) -> HTTPResponse:
     raw = data.get("token")
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("Scan or type a pass.", fields={"token": N_("This field is required.")})
-    store = request.app.ctx.store
-    participant, already = participants.check_in(store, request.app.ctx.kit, raw,
-                                                 desk=str(data.get("desk", "desk"))[:40])
+    store, kit = request.app.ctx.store, request.app.ctx.kit
+    # A desk that lost the server sends its queued scans later, with their own time.
+    scanned_at = checkins.scan_time(kit, data.get("scanned_at"))
+    participant, already = participants.check_in(store, kit, raw,
+                                                 desk=str(data.get("desk", "desk"))[:40],
+                                                 now=scanned_at)
     await store.commit()
     if not already:
         request.app.ctx.events.publish("checkin", {"participant_id": participant["id"],
@@ -277,6 +280,17 @@ async def checkin(request: Request) -> HTTPResponse:
         publish_figures(request)
     return json({"participant_id": participant["id"], "already_checked_in": already,
                  "participant": me_json(request, participant)})
+
+
+@bp.delete("/checkins/<participant_id:int>")
+async def checkin_undo(request: Request, participant_id: int) -> HTTPResponse:
+    auth.require_concierge(request)
+    participant = checkins.undo(request.app.ctx.store, request.app.ctx.kit, participant_id)
+    await request.app.ctx.store.commit()
+    request.app.ctx.events.publish("journal", {}, audience=CONCIERGE)
+    publish_figures(request)
+    return json({"participant_id": participant["id"], "checked_in": bool(
+        request.app.ctx.store.count("checkins", participant_id=participant["id"]))})
 
 
 @bp.get("/stats")

@@ -36,7 +36,9 @@ BODIES: dict[str, dict[str, Any]] = {
                        "consent": {"type": "boolean"}, "charter": {"type": "boolean"},
                        "contact_optin": {"type": "boolean"}, "answers": {"type": "object"}}},
     "POST /checkins": {"type": "object", "required": ["token"],
-                       "properties": {"token": TOKEN, "desk": {"type": "string"}}},
+                       "properties": {"token": TOKEN, "desk": {"type": "string"},
+                                      "scanned_at": {"type": "string",
+                                                     "format": "date-time"}}},
     "PUT /me/answers": {"type": "object", "properties": {"answers": {"type": "object"}}},
     "POST /seats/bookings": {
         "type": "object", "required": ["slot_id", "space_id"],
