@@ -59,7 +59,8 @@ def test_undoing_a_check_in_counts_right_and_is_logged(server):
     assert answer.status_code == 200 and answer.json()["checked_in"] is False
     assert api.get("/stats").json()["checked_in"] == 0
     log = [e["text"] for e in api.get("/journal").json()["entries"]]
-    assert log == [f"Check-in undone at the desk (participant no. {wrong['id']})."]
+    # Written in the event's first language, naming the number, not the person.
+    assert log == [f"Arrivée annulée à l'accueil (participant nº {wrong['id']})."]
     assert api.delete(f"/checkins/{wrong['id']}").status_code == 404
     assert api.post("/checkins", json={"token": right["pass_url"]}).status_code == 200
     stats = api.get("/stats").json()
