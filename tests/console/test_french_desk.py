@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from rich.color import ColorSystem
+from textual.widgets import DataTable, Input
 
-from .conftest import console_for, scan, screen_text, until
+from .conftest import console_for, scan, screen_text, text_of, until
 
 
 async def test_search_folds_dotless_i_and_says_nobody_in_french(server):
@@ -19,3 +20,31 @@ async def test_search_folds_dotless_i_and_says_nobody_in_french(server):
         await scan(pilot, "zorglub")
         await until(pilot, lambda: "Aucune personne trouvée pour « zorglub »" in screen_text(app),
                     what="French not-found message")
+
+
+def in_16_colours(widget) -> tuple[int, int, str]:
+    """What a 16-colour terminal shows of a panel: its background and border colour
+    numbers, and the border's line style (all NO_COLOR keeps)."""
+    background = (widget.screen.styles.background + widget.styles.background).rich_color
+    kind, colour = widget.styles.border_left
+    return (background.downgrade(ColorSystem.STANDARD).number,
+            colour.rich_color.downgrade(ColorSystem.STANDARD).number, kind)
+
+
+async def test_scan_outcomes_differ_by_word_symbol_and_16_colour(server):
+    person = server.register(name="Hélène Roux")
+    app = console_for(server)
+    seen = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.stats)
+        result = app.screen.query_one("#result")
+        for text, label in ((person["pass_url"], "✔ Bienvenue · Hélène Roux"),
+                            (person["pass_url"], "↺ Déjà arrivé·e · Hélène Roux"),
+                            (server.url + "/pass/AAAAAAAAAAAAAAAAAAAAAA", "✖ Pass inconnu")):
+            app.screen.query_one("#scan", Input).value = text
+            await pilot.press("enter")
+            await until(pilot, lambda label=label: text_of(result).startswith(label),
+                        what=label)
+            seen[label] = in_16_colours(result)
+    backgrounds, borders, kinds = zip(*seen.values(), strict=True)
+    assert len(set(backgrounds)) == len(set(borders)) == len(set(kinds)) == 3, seen

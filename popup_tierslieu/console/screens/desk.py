@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rich.console import Group
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 
 from ... import i18n
 from ..client import ApiError
+from ..widgets import outcome
 from .base import Section
 from .dialogs import PassScreen
 from .register import RegisterScreen
@@ -111,27 +111,18 @@ class DeskScreen(Section):
                 if fall_back_to_search:
                     self.search(value)
                     return
-                self.show_result("bad", Text("✗ " + _("Unknown pass"), style="bold"),
-                                 [Text(exc.message)])
+                self.show_result(outcome.UNKNOWN, "", [Text(exc.message)])
                 return
             self.app.report(exc)
             return
         person = answer["participant"]
         lines = bookings_lines(person, self.app.event)
-        if answer["already_checked_in"]:
-            title = Text("⚠ " + i18n.translate("%(name)s is already checked in",
-                                                {"name": person["name"]}), style="bold")
-            self.show_result("warn", title, [Text(person["profile"] or ""), *lines])
-        else:
-            title = Text("✓ " + i18n.translate("Welcome, %(name)s", {"name": person["name"]}),
-                         style="bold")
-            self.show_result("good", title, [Text(person["profile"] or ""), *lines])
+        seen = outcome.ALREADY if answer["already_checked_in"] else outcome.WELCOME
+        self.show_result(seen, person["name"], [Text(person["profile"] or ""), *lines])
         self.app.refresh_data()
 
-    def show_result(self, kind: str, title: Text, lines: list[Text]) -> None:
-        result = self.query_one("#result", Static)
-        result.set_classes(kind)
-        result.update(Group(title, *lines))
+    def show_result(self, seen: outcome.Outcome, name: str, lines: list[Text]) -> None:
+        outcome.show(self.query_one("#result", Static), seen, name, lines)
         self.query_one("#found", DataTable).display = False
         self.query_one("#scan", Input).focus()
 
@@ -149,13 +140,13 @@ class DeskScreen(Section):
         table.display = bool(found)
         result = self.query_one("#result", Static)
         if found:
-            result.set_classes("info")
+            result.set_classes("outcome info")
             result.update(Text(i18n.translate("%(count)s found for “%(query)s”: ↓ then Enter",
                                               {"count": len(found), "query": query})))
         else:
-            result.set_classes("bad")
-            result.update(Text("✗ " + i18n.translate("Nobody found for “%(query)s”",
-                                                     {"query": query})))
+            result.set_classes(["outcome", outcome.UNKNOWN.css])
+            result.update(Text(outcome.UNKNOWN.symbol + " " + i18n.translate(
+                "Nobody found for “%(query)s”", {"query": query})))
 
     def action_results(self) -> None:
         if self.found and self.query_one("#found", DataTable).display:
