@@ -31,12 +31,19 @@ COMMUNES = ["Lourmarin", "Cadenet", "Vaugines", "Cucuron", "Puyvert", "Lauris", 
 
 
 def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(2026, 6, 12),
-                slug: str = "tiers-lieu-ephemere") -> None:
+                slug: str = "tiers-lieu-ephemere", kit_text: str | None = None) -> None:
+    """An event folder of ``count`` registrations; ``kit_text`` (a kit with the starter
+    kit's survey ids, such as kits/festival-3-jours.toml) replaces the starter kit, and
+    then check-ins spread over its days."""
     rng = random.Random(seed)
-    text = kits.starter_text(day).replace('slug = "tiers-lieu-ephemere"', f'slug = "{slug}"')
+    text = kit_text or kits.starter_text(day).replace('slug = "tiers-lieu-ephemere"',
+                                                      f'slug = "{slug}"')
     folder.mkdir(parents=True, exist_ok=True)
     (folder / kits.KIT_COPY).write_text(text, encoding="utf-8")
     kit = kits.load_event_kit(folder)
+    days = [kit.event.start_date + dt.timedelta(days=n)
+            for n in range((kit.event.end_date - kit.event.start_date).days + 1)]
+    day = days[0]
     start = dt.datetime(day.year, day.month, day.day, 7, 0, tzinfo=dt.UTC)
     store = Store.open(folder, indexes=INDEXES)
     try:
@@ -61,8 +68,10 @@ def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(
                 "answers": answers, "lang": "fr", "created_at": created.isoformat(),
                 "source": "portal"})
             if rng.random() < 0.75:
-                at = start + dt.timedelta(minutes=rng.randint(0, 600))
-                store.insert("checkins", {"participant_id": pid, "day": day.isoformat(),
+                offset = rng.randrange(len(days))
+                at = start + dt.timedelta(days=offset, minutes=rng.randint(0, 600))
+                store.insert("checkins", {"participant_id": pid,
+                                          "day": days[offset].isoformat(),
                                           "at": at.isoformat(), "desk": "desk"})
             if rng.random() < 0.2:
                 workshop = rng.choice(kit.workshops)

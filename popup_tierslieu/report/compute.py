@@ -113,7 +113,7 @@ class Raw:
 
 def _question_entry(q: SurveyQuestion, lang: str) -> dict[str, Any]:
     return {"id": q.id, "question": q.question.get(lang), "kind": q.kind, "measure": q.measure,
-            "formula": q.formula, "answered": 0,
+            "formula": q.formula, "answered": 0, "min": q.min, "max": q.max,
             "choices": {c.id: c.label.get(lang) for c in q.choices},
             "counts": Counter(), "values": []}
 
@@ -365,6 +365,28 @@ def band_edges(values: list[float], count: int = 6) -> tuple[float, ...]:
     return tuple(float(width * i) for i in range(count))
 
 
+# Commute bands end on the study's two thresholds: a catchment of 20 minutes, and the
+# employees whose workplace is more than 30 minutes away (they gain most from a place
+# nearby). Each band holds its upper bound: "11 à 20 min" includes 20.
+COMMUTE_EDGES = (10.0, 20.0, 30.0, 45.0, 60.0)
+
+
+def commute_figures(values: list[float]) -> dict[str, Any]:
+    """Median and spread of the commute, its bands, and how many are within the
+    catchment criterion."""
+    counts: Counter[str] = Counter()
+    for v in values:
+        high = next((e for e in COMMUTE_EDGES if v <= e), None)
+        counts[f"≤ {_num(high)}" if high is not None else f"> {_num(COMMUTE_EDGES[-1])}"] += 1
+    order = [f"≤ {_num(e)}" for e in COMMUTE_EDGES] + [f"> {_num(COMMUTE_EDGES[-1])}"]
+    within = sum(1 for v in values if v <= CATCHMENT_MINUTES)
+    # Like any group, those within (and those beyond) are not told apart under MIN_GROUP.
+    shown = all(n == 0 or n >= MIN_GROUP for n in (within, len(values) - within))
+    return {**spread(values), "bands": fold_small(counts, order=order),
+            "within_criterion": within if shown else None,
+            "criterion_minutes": CATCHMENT_MINUTES}
+
+
 def _ordered_bands(counts: Counter[str], edges: tuple[float, ...]) -> list[dict[str, Any]]:
     order = [f"{_num(lo)}–{_num(hi)}" for lo, hi in zip(edges, edges[1:], strict=False)]
     order.append(f"≥ {_num(edges[-1])}")
@@ -386,7 +408,10 @@ def survey_figures(raw: Raw) -> list[dict[str, Any]]:
         elif entry["kind"] == "scale":
             item["choices"] = fold_small(entry["counts"], order=sorted(
                 entry["counts"], key=lambda v: float(v)))
+            item["min"], item["max"] = entry["min"], entry["max"]
             item.update(spread(entry["values"]))
+        elif entry["measure"] == "commute":
+            item.update(commute_figures(entry["values"]))
         elif entry["kind"] == "number":
             item.update(spread(entry["values"]))
             edges = band_edges(entry["values"])
@@ -490,8 +515,8 @@ def summarize(raws: list[Raw], prices: dict[str, float]) -> dict[str, Any]:
     services = next((q["choices"] for q in survey if q["measure"] == "services"), [])
     prices_asked = {q["formula"]: {key: q[key] for key in ("id", "n", "median", "q1", "q3")}
                     for q in survey if q["measure"] == "price" and q.get("formula")}
-    commute = next((spread(e["values"]) for e in raw.questions.values()
-                    if e["measure"] == "commute"), spread([]))
+    commute = next((commute_figures(e["values"]) for e in raw.questions.values()
+                    if e["measure"] == "commute"), commute_figures([]))
     multi = len(raws) > 1
     summary: dict[str, Any] = {
         "events": raw.events,

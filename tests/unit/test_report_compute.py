@@ -152,7 +152,10 @@ def test_prices_median_and_spread_and_commute(summary):
     month = summary["prices_asked"]["month"]
     assert (month["n"], month["median"], month["q1"]) == (2, None, None)
     # 5, 25, 40: median 25; q1 = 5 + 0.5 × 20; q3 = 25 + 0.5 × 15.
-    assert summary["commute"] == {"n": 3, "median": 25, "q1": 15, "q3": 32.5}
+    # One of the three within 20 minutes: a group under 3, so neither it nor the bands show.
+    assert summary["commute"] == {"n": 3, "median": 25, "q1": 15, "q3": 32.5,
+                                  "bands": [{"key": "other", "label": "other", "count": 3}],
+                                  "within_criterion": None, "criterion_minutes": 20}
 
 
 def test_weekly_core_contacts_and_volunteers(summary):
