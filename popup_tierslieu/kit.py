@@ -144,6 +144,16 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """How bookings and registration behave; every key has a default."""
+
+    # Minutes after a workshop's start when its bookings close (None: at its end).
+    closes_after_start: int | None = None
+    # People one phone may register besides its owner (a parent with a child, a couple).
+    companions: int = 3
+
+
+@dataclass(frozen=True)
 class Kit:
     event: Event
     venue: Venue
@@ -161,6 +171,7 @@ class Kit:
     checklist: tuple[ChecklistItem, ...]
     source: str = "<default>"
     text: str = field(default="", repr=False)
+    rules: Rules = Rules()
 
     def workshop(self, workshop_id: str) -> Workshop | None:
         return next((w for w in self.workshops if w.id == workshop_id), None)
@@ -221,7 +232,8 @@ _SECTIONS: dict[str, set[str]] = {
               "description"},
     "venue": {"name", "address", "commune"},
     "wifi": {"ssid", "password", "security", "hidden"},
-    "participants": {"profiles"},
+    "participants": {"profiles", "companions"},
+    "bookings": {"closes_after_start"},
     "spaces": {"id", "name", "kind", "seats"},
     "slots": {"id", "label", "start", "end"},
     "workshops": {"id", "title", "room", "host", "capacity", "start", "end", "description"},
@@ -604,6 +616,17 @@ def _budget(c: _Checker) -> dict[str, float]:
     return budget
 
 
+def _rules(c: _Checker) -> Rules:
+    bookings_t = c.table("bookings", required=False)
+    closes = None
+    if "closes_after_start" in bookings_t:
+        closes = c.integer("bookings", None, bookings_t, "closes_after_start", 0, 24 * 60)
+    people_t = c.data.get("participants")
+    companions = c.integer("participants", None, people_t if isinstance(people_t, dict) else {},
+                           "companions", 0, 10, default=Rules.companions)
+    return Rules(closes, companions)
+
+
 def _slugify(text: str) -> str:
     import unicodedata
 
@@ -644,10 +667,11 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
         licence = "CC-BY-SA-4.0"
     budget = _budget(c)
     checklist = _checklist(c)
+    rules = _rules(c)
     if c.problems or event is None:
         return None, c.problems
     kit = Kit(event, venue, wifi, profiles, spaces, slots, workshops, categories, desk, survey,
-              charter, licence, budget, checklist, source, text)
+              charter, licence, budget, checklist, source, text, rules)
     return kit, []
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sanic import Sanic
 
 from . import domain, i18n, qr
+from .domain import participants
 from .errors import PopupError
 from .kit import Kit
 from .net import dns, hotspot, lan
@@ -154,6 +155,8 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
     ensure_token(options.data_dir)
     keep_kit(options.kit, options.data_dir)
     store = Store.open(options.data_dir, indexes=domain.INDEXES)
+    if participants.give_checkin_codes(store):
+        store.commit_sync()
     try:
         sock = bind(options.host, options.port)
     except PopupError:

@@ -70,3 +70,7 @@ class Settings:
 
     def pass_url(self, token: str) -> str:
         return f"{self.public_url}/pass/{token}"
+
+    def checkin_url(self, code: str) -> str:
+        """What the pass QR encodes: enough to check in, nothing to manage the pass."""
+        return f"{self.public_url}/c/{code}"

@@ -121,10 +121,37 @@ def _overlaps(a: Workshop, b: Workshop) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+# ------------------------------------------------------------- the event's clock
+def event_now(kit: Kit, now: dt.datetime | None = None) -> dt.datetime:
+    """The venue's wall-clock time (naive, like the kit's times)."""
+    return clock.local(now or clock.utcnow(), kit.event.timezone)
+
+
+def phase(start: dt.datetime, end: dt.datetime, local_now: dt.datetime) -> str:
+    """"past", "now" or "future": what the programme shows as terminé, en cours, à venir."""
+    if local_now >= end:
+        return "past"
+    return "now" if local_now >= start else "future"
+
+
+def closes_at(kit: Kit, w: Workshop) -> dt.datetime:
+    """When a workshop stops taking bookings: its end, or the kit's minutes after start."""
+    minutes = kit.rules.closes_after_start
+    if minutes is None:
+        return w.end
+    return min(w.end, w.start + dt.timedelta(minutes=minutes))
+
+
+def is_open(kit: Kit, w: Workshop, local_now: dt.datetime) -> bool:
+    return not w.cancelled and local_now < closes_at(kit, w)
+
+
 def register(store: Any, kit: Kit, participant_id: int, workshop_id: str,
-             now: dt.datetime | None = None) -> dict[str, Any]:
+             now: dt.datetime | None = None, by_desk: bool = False) -> dict[str, Any]:
     """Confirm a place, or put the participant on the waiting list in arrival order.
-    Registering twice returns the existing registration (a double submit is harmless)."""
+    Registering twice returns the existing registration (a double submit is harmless).
+    Bookings close at the workshop's end (or the kit's closing time); the desk may still
+    add someone afterwards, to record who came."""
     target = workshop(store, kit, workshop_id)
     if target.cancelled:
         raise Conflict("This workshop is cancelled.")
@@ -132,13 +159,19 @@ def register(store: Any, kit: Kit, participant_id: int, workshop_id: str,
     for r in mine:
         if r["workshop_id"] == workshop_id:
             return {**r, "position": position(store, r)}
+    if not by_desk and not is_open(kit, target, event_now(kit, now)):
+        raise Conflict("Bookings for this workshop are closed.")
     by_id = {w.id: w for w in programme(store, kit)}
     for r in mine:
         other = by_id.get(r["workshop_id"])
         # A cancelled workshop no longer takes the participant's time.
-        if other is not None and not other.cancelled and _overlaps(other, target):
-            raise Conflict("You are already registered for “%(title)s” at the same time.",
-                           params={"title": other.title})
+        if other is None or other.cancelled or not _overlaps(other, target):
+            continue
+        if r["status"] == "waitlisted":
+            raise Conflict("You are on the waiting list of “%(title)s” at the same time: "
+                           "leave it first to sign up here.", params={"title": other.title})
+        raise Conflict("You are already registered for “%(title)s” at the same time.",
+                       params={"title": other.title})
     # Places freed without a promotion (a capacity raised at the desk) go to those
     # already waiting before a newcomer can take them.
     promote(store, kit, workshop_id, now)
@@ -206,7 +239,7 @@ def roster(store: Any, workshop_id: str) -> dict[str, list[dict[str, Any]]]:
 def now_and_next(store: Any, kit: Kit, now: dt.datetime | None = None,
                  upcoming: int = 4) -> tuple[list[Workshop], list[Workshop]]:
     """What runs now and the next workshops to start, for the room's screen."""
-    local = clock.local(now or clock.utcnow(), kit.event.timezone)
+    local = event_now(kit, now)
     items = [w for w in programme(store, kit) if not w.cancelled]
     running = [w for w in items if w.start <= local < w.end]
     return running, [w for w in items if w.start > local][:upcoming]
@@ -215,7 +248,7 @@ def now_and_next(store: Any, kit: Kit, now: dt.datetime | None = None,
 # --------------------------------------------------------------------- seats
 def current_slot(kit: Kit, now: dt.datetime | None = None) -> Slot | None:
     """The slot under way, else the next one today or later (None once all are over)."""
-    local = clock.local(now or clock.utcnow(), kit.event.timezone)
+    local = event_now(kit, now)
     for slot in sorted(kit.slots, key=lambda s: s.start):
         if local < slot.end:
             return slot
@@ -242,12 +275,16 @@ def seat_map(store: Any, kit: Kit) -> list[dict[str, Any]]:
 
 
 def book_seat(store: Any, kit: Kit, participant_id: int, slot_id: str, space_id: str,
-              seat: int | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+              seat: int | None = None, now: dt.datetime | None = None,
+              by_desk: bool = False) -> dict[str, Any]:
     """Give the participant a seat in a zone for a slot (the lowest free one unless a seat
-    is named). One seat per participant and slot."""
+    is named). One seat per participant and slot, until the slot ends (the desk may still
+    place someone afterwards)."""
     slot = kit.slot(slot_id)
     if slot is None:
         raise NotFound("Unknown slot.")
+    if not by_desk and event_now(kit, now) >= slot.end:
+        raise Conflict("This slot is over: its seats can no longer be booked.")
     space = kit.space(space_id)
     if space is None or space.kind != "coworking":
         raise NotFound("Unknown coworking zone.")

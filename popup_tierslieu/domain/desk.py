@@ -84,7 +84,7 @@ def add_to_workshop(store: Any, kit: Kit, participant_id: Any, workshop_id: str,
     """The concierge books someone in: same rules as on the portal (capacity, then the
     waiting list; no two workshops at the same time)."""
     person = participants.get(store, participant_id)
-    return bookings.register(store, kit, person["id"], workshop_id, now)
+    return bookings.register(store, kit, person["id"], workshop_id, now, by_desk=True)
 
 
 def remove_from_workshop(store: Any, kit: Kit, participant_id: int, workshop_id: str,

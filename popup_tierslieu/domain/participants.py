@@ -126,17 +126,19 @@ def register(store: Any, kit: Kit, form: dict[str, Any],
     token = new_token()
     while store.find_one("participants", token=token) is not None:
         token = new_token()
-    record.update(token=token, created_at=clock.stamp(now or clock.utcnow()),
+    record.update(token=token, checkin_code=new_token(),
+                  created_at=clock.stamp(now or clock.utcnow()),
                   source=form.get("source", "portal"))
     record["id"] = store.insert("participants", record)
     return record
 
 
-def extract_token(raw: str) -> str:
-    """The token in what a scanner or a person typed: a raw token or a pass URL."""
+def extract_token(raw: str, marker: str = "/pass/") -> str:
+    """The token in what a scanner or a person typed: a raw token or a URL whose path
+    holds ``marker`` followed by the token."""
     text = (raw or "").strip()
-    if "/pass/" in text:
-        text = text.split("/pass/", 1)[1]
+    if marker in text:
+        text = text.split(marker, 1)[1]
         text = re.split(r"[/?#\s]", text, maxsplit=1)[0]
     if not _TOKEN.match(text):
         raise NotFound("Unknown pass.")
@@ -144,10 +146,41 @@ def extract_token(raw: str) -> str:
 
 
 def by_token(store: Any, token: str) -> dict[str, Any]:
+    """The participant whose pass (management) token this is; a check-in code is not one."""
     participant = store.find_one("participants", token=extract_token(token))
     if participant is None:
         raise NotFound("Unknown pass.")
     return participant
+
+
+def by_checkin_code(store: Any, code: str) -> dict[str, Any]:
+    participant = store.find_one("participants", checkin_code=extract_token(code, "/c/"))
+    if participant is None:
+        raise NotFound("Unknown pass.")
+    return participant
+
+
+def by_scan(store: Any, raw: str) -> dict[str, Any]:
+    """Who a scan at the desk names: a check-in code or its ``/c/`` URL, or (passes printed
+    before check-in codes existed) a pass token or pass URL."""
+    text = (raw or "").strip()
+    if "/c/" in text:
+        return by_checkin_code(store, text)
+    if "/pass/" in text:
+        return by_token(store, text)
+    try:
+        return by_checkin_code(store, text)
+    except NotFound:
+        return by_token(store, text)
+
+
+def give_checkin_codes(store: Any) -> int:
+    """Give a check-in code to participants registered before codes existed; returns how
+    many got one. Runs when the server opens an event folder."""
+    missing = [p for p in store.scan("participants") if not p.get("checkin_code")]
+    for p in missing:
+        store.update("participants", p["id"], {"checkin_code": new_token()})
+    return len(missing)
 
 
 def get(store: Any, participant_id: Any) -> dict[str, Any]:
@@ -162,7 +195,7 @@ def check_in(store: Any, kit: Kit, raw: str, desk: str = "desk",
     """Check a participant in for today; a second check-in the same day changes nothing.
 
     Returns the participant and whether they were already checked in today."""
-    participant = by_token(store, raw)
+    participant = by_scan(store, raw)
     now = now or clock.utcnow()
     day = clock.local(now, kit.event.timezone).date().isoformat()
     already = any(c["day"] == day for c in store.find("checkins",
@@ -212,6 +245,11 @@ def delete(store: Any, kit: Kit, participant_id: int) -> int:
         store.remove("participants", participant_id)
         removed += 1
     return removed
+
+
+def first_name(participant: dict[str, Any]) -> str:
+    """The only personal detail a check-in code's page shows."""
+    return (participant.get("name") or "").split(" ", 1)[0]
 
 
 def public(participant: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,7 @@ def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
                      "position": r["position"], "cancelled": bool(w and w.cancelled)})
     return {**participants.public(participant),
             "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
+            "checkin_url": request.app.ctx.settings.checkin_url(participant["checkin_code"]),
             "checked_in": bool(store.count("checkins", participant_id=participant["id"])),
             "registrations": regs,
             "seats": [{"id": b["id"], "slot_id": b["slot_id"], "space_id": b["space_id"],
@@ -154,7 +155,9 @@ async def register(request: Request) -> HTTPResponse:
     await request.app.ctx.store.commit()
     publish_figures(request)
     return json({"id": participant["id"], "token": participant["token"],
-                 "pass_url": request.app.ctx.settings.pass_url(participant["token"])},
+                 "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
+                 "checkin_url": request.app.ctx.settings.checkin_url(
+                     participant["checkin_code"])},
                 status=201)
 
 
@@ -228,7 +231,8 @@ async def seats(request: Request) -> HTTPResponse:
 @bp.post("/seats/bookings")
 async def seat_book(request: Request) -> HTTPResponse:
     data = body(request)
-    if auth.is_concierge(request):
+    by_desk = auth.is_concierge(request)
+    if by_desk:
         participant = participants.get(request.app.ctx.store, data.get("participant_id"))
     else:
         participant = auth.require_participant(request)
@@ -240,7 +244,7 @@ async def seat_book(request: Request) -> HTTPResponse:
                            fields={"seat": N_("Invalid value.")}) from None
     booking = bookings.book_seat(request.app.ctx.store, request.app.ctx.kit, participant["id"],
                                  str(data.get("slot_id", "")), str(data.get("space_id", "")),
-                                 seat)
+                                 seat, by_desk=by_desk)
     await request.app.ctx.store.commit()
     request.app.ctx.events.publish("seats", {"slot_id": booking["slot_id"],
                                              "space_id": booking["space_id"]})
@@ -291,6 +295,18 @@ async def checkin_undo(request: Request, participant_id: int) -> HTTPResponse:
     publish_figures(request)
     return json({"participant_id": participant["id"], "checked_in": bool(
         request.app.ctx.store.count("checkins", participant_id=participant["id"]))})
+
+
+@bp.get("/participants/<participant_id:int>/pass")
+async def resend_pass(request: Request, participant_id: int) -> HTTPResponse:
+    """"Renvoyer mon pass": the desk shows or prints the pass link of someone who lost it."""
+    auth.require_concierge(request)
+    participant = participants.get(request.app.ctx.store, participant_id)
+    settings = request.app.ctx.settings
+    return json({"participant_id": participant["id"], "name": participant["name"],
+                 "pass_url": settings.pass_url(participant["token"]),
+                 "checkin_url": settings.checkin_url(participant["checkin_code"])},
+                headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/stats")

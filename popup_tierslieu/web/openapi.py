@@ -27,7 +27,8 @@ ERROR = {
                        "fields": {"type": "object",
                                   "additionalProperties": {"type": "string"}}}}},
 }
-TOKEN = {"type": "string", "description": "a pass token or a pass URL"}
+TOKEN = {"type": "string",
+         "description": "a check-in code or its /c/ URL, or a pass token or pass URL"}
 BODIES: dict[str, dict[str, Any]] = {
     "POST /participants": {
         "type": "object", "required": ["name", "profile", "commune", "consent"],

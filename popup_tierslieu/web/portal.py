@@ -112,9 +112,13 @@ def refused(participant: dict[str, Any], exc: PopupError) -> HTTPResponse:
 
 
 # ------------------------------------------------------------ pass page data
-def programme_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]]:
-    """The programme by day, each workshop with its places left and my place in it."""
-    mine = {r["workshop_id"]: r for r in bookings.registrations_of(store, participant_id)}
+def programme_view(store: Any, kit: Kit, participant_id: int | None = None
+                   ) -> list[dict[str, Any]]:
+    """The programme by day, each workshop with its places left, whether it is past, under
+    way or to come by the event's clock, and (on a pass) my place in it."""
+    mine = ({r["workshop_id"]: r for r in bookings.registrations_of(store, participant_id)}
+            if participant_id is not None else {})
+    local_now = bookings.event_now(kit)
     days = []
     for day, items in itertools.groupby(bookings.programme(store, kit),
                                         key=lambda w: w.start.date()):
@@ -124,20 +128,24 @@ def programme_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, 
             room = kit.space(w.room)
             rows.append({"workshop": w, "room": room.name if room else w.room,
                          "confirmed": confirmed, "waitlisted": waitlisted,
-                         "left": max(0, w.capacity - confirmed), "mine": mine.get(w.id)})
+                         "left": max(0, w.capacity - confirmed), "mine": mine.get(w.id),
+                         "phase": bookings.phase(w.start, w.end, local_now),
+                         "open": bookings.is_open(kit, w, local_now)})
         days.append({"day": day, "workshops": rows})
     return days
 
 
 def seats_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]]:
-    """Each slot with its zones' free seats and the participant's own seat in it."""
+    """Each slot with its zones' free seats, whether it is past, under way or to come, and
+    the participant's own seat in it."""
     mine = {b["slot_id"]: b for b in bookings.seats_of(store, participant_id)}
-    now = bookings.current_slot(kit)
+    local_now = bookings.event_now(kit)
     slots: dict[str, dict[str, Any]] = {}
     for row in bookings.seat_map(store, kit):
         slot = row["slot"]
         entry = slots.setdefault(slot.id, {"slot": slot, "zones": [], "mine": mine.get(slot.id),
-                                           "now": now is not None and now.id == slot.id})
+                                           "phase": bookings.phase(slot.start, slot.end,
+                                                                   local_now)})
         entry["zones"].append({"space": row["space"], "seats": row["seats"], "free": row["free"]})
     for entry in slots.values():
         if entry["mine"]:
@@ -150,7 +158,7 @@ def pass_context(request: Request, participant: dict[str, Any]) -> dict[str, Any
     store, kit = request.app.ctx.store, request.app.ctx.kit
     return {"participant": participant, "me": api.me_json(request, participant),
             "token": participant["token"],
-            "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
+            "checkin_url": request.app.ctx.settings.checkin_url(participant["checkin_code"]),
             "programme": programme_view(store, kit, participant["id"]),
             "seat_slots": seats_view(store, kit, participant["id"])}
 
@@ -291,6 +299,15 @@ async def delete(request: Request, token: str) -> HTTPResponse:
     response.add_cookie(PASS_COOKIE, "", max_age=0, httponly=True, samesite="Lax",
                         secure=False)
     return response
+
+
+@bp.get("/c/<code:str>")
+async def checkin_code(request: Request, code: str) -> HTTPResponse:
+    """What the pass QR opens: a reminder to show it at the desk, nothing to manage."""
+    participant = participants.by_checkin_code(request.app.ctx.store, code)
+    return page(request, "checkin.html", first_name=participants.first_name(participant),
+                checkin_url=request.app.ctx.settings.checkin_url(participant["checkin_code"]),
+                headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/charter")

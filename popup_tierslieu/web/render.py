@@ -39,6 +39,15 @@ def _date(value: dt.date | None) -> str:
     return format_date(value, format="full", locale=i18n.current.get())
 
 
+def _short_date(value: dt.date | None) -> str:
+    """The day of a multi-day event in a line: "sam. 10 juil." / "Sat 10 Jul"."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, format="EEE d MMM", locale=i18n.current.get())
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("popup_tierslieu.web", "templates"),
@@ -55,6 +64,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["l10n"] = _localize
     env.filters["hour"] = _time
     env.filters["longdate"] = _date
+    env.filters["shortdate"] = _short_date
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
     return env
 

@@ -42,9 +42,14 @@ def popup(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def small_workshop_kit(folder: Path) -> Path:
-    """The default kit with only two places in the first workshop, to fill a waiting list."""
+    """The default kit with only two places in the first workshop, to fill a waiting list.
+    The event starts today; its slots and workshops are tomorrow, so they can still be
+    booked whatever the hour the test runs at (bookings close when they end)."""
     path = folder / "kit.toml"
-    text = kits.starter_text(dt.date.today()).replace("capacity = 12", "capacity = 2", 1)
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    text = kits.starter_text(tomorrow).replace("capacity = 12", "capacity = 2", 1).replace(
+        f"start_date = {tomorrow}", f"start_date = {today}", 1)
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -306,8 +306,8 @@ def test_a_popular_offer_becomes_a_workshop_the_askers_join_in_one_tap(server):
     event = httpx.get(server.url + "/api/v1/event").json()
     room = next(s["id"] for s in event["spaces"] if s["kind"] == "meeting")
     made = httpx.post(f"{server.url}/api/v1/swap/{offer}/workshop", headers=server.concierge,
-                      json={"room": room, "start": f"{event['start_date']}T15:00",
-                            "end": f"{event['start_date']}T16:00", "capacity": 6})
+                      json={"room": room, "start": f"{event['start_date']}T22:00",
+                            "end": f"{event['start_date']}T23:59", "capacity": 6})
     assert made.status_code == 201 and made.json()["told"] == 2
     workshop = made.json()["workshop_id"]
     notice = visible_text(page(server, f"/pass/{bruno['token']}"))

@@ -15,12 +15,12 @@ from popup_tierslieu.errors import Conflict, InvalidInput, NotFound
 from popup_tierslieu.kit import Localized, Workshop, default_kit
 from popup_tierslieu.store import Store
 
-DAY = dt.date(2026, 6, 12)
+DAY = dt.date(2036, 6, 12)
 BASE = default_kit(DAY)
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 6, 12, hour, minute)
+    return dt.datetime(2036, 6, 12, hour, minute)
 
 
 def workshop(key: str, start: dt.datetime, end: dt.datetime, capacity: int = 3) -> Workshop:
@@ -35,7 +35,7 @@ KIT = dataclasses.replace(BASE, workshops=(
     workshop("b", at(14), at(15), capacity=2),
 ))
 # Paris is UTC+2 in June: 09:00 UTC is 11:00 at the venue.
-ELEVEN_LOCAL = dt.datetime(2026, 6, 12, 9, 0, tzinfo=dt.UTC)
+ELEVEN_LOCAL = dt.datetime(2036, 6, 12, 9, 0, tzinfo=dt.UTC)
 
 
 def memory_store(tmp_path) -> Store:

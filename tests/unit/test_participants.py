@@ -99,8 +99,9 @@ def test_deleting_a_participant_erases_them_and_promotes_the_waiting_list(store)
     workshop = KIT.workshops[0]
     people = [participants.register(store, KIT, {**GOOD, "name": f"P{i}"}, NOON)
               for i in range(workshop.capacity + 1)]
+    before_it_starts = dt.datetime.combine(workshop.start.date(), dt.time(6, 0), tzinfo=dt.UTC)
     for p in people:
-        bookings.register(store, KIT, p["id"], workshop.id, NOON)
+        bookings.register(store, KIT, p["id"], workshop.id, before_it_starts)
     assert bookings.counts(store, workshop.id) == (workshop.capacity, 1)
     participants.check_in(store, KIT, people[0]["token"], now=NOON)
     participants.delete(store, KIT, people[0]["id"])

@@ -1,0 +1,106 @@
+"""The participant's flows over real HTTP, on one server whose kit surrounds today:
+bookings follow the event's clock, the pass QR only checks in, the desk can give a pass
+link again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from ..conftest import Server, free_port
+from ..portal_kit import write_clock_kit
+from ..qrcodes import decode_qr_in
+from .test_portal import bearer, browser_like, flash, post_form, register_many
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("flows")
+    server = Server(folder / "event", free_port(), str(write_clock_kit(folder))).start()
+    yield server
+    server.stop()
+
+
+def workshop_item(page: str, title: str) -> str:
+    """The programme entry of one workshop on a pass page."""
+    found = re.search(r'<li class="workshop[^"]*">(?:(?!</li>).)*?' + re.escape(title)
+                      + r".*?</li>", page, re.S)
+    assert found, title
+    return found.group(0)
+
+
+# --------------------------------------------------------------- the clock
+def test_past_workshops_and_slots_cannot_be_booked_and_labels_follow_the_clock(portal):
+    (person,) = register_many(portal, 1)
+    api = httpx.post(portal.url + "/api/v1/workshops/hier/registrations",
+                     headers=bearer(person["token"]), timeout=10)
+    assert api.status_code == 409
+    assert api.json()["error"]["message"] == "Les inscriptions à cet atelier sont closes."
+    seat = httpx.post(portal.url + "/api/v1/seats/bookings", headers=bearer(person["token"]),
+                      json={"slot_id": "hier-matin", "space_id": "coworking"}, timeout=10)
+    assert seat.status_code == 409
+    with browser_like(portal) as http:
+        page = post_form(http, f"/pass/{person['token']}/workshops/hier")
+        assert flash(page) == "Les inscriptions à cet atelier sont closes."
+        past = workshop_item(page.text, "Atelier d&#39;hier")
+        assert "terminé" in past and "Inscriptions closes." in past and "<form" not in past
+        running = workshop_item(page.text, "Fil rouge")
+        assert "en cours" in running and "à venir" not in running
+        coming = workshop_item(page.text, "Plateau ouvert")
+        assert "à venir" in coming and "en cours" not in coming
+        slots = {m.group(1): m.group(2) for m in re.finditer(
+            r'<div class="slot (\w+)">\s*<h3>([^\n]*)</h3>', page.text)}
+        assert slots == {"past": slots["past"], "future": slots["future"]}
+        assert "Hier matin" in slots["past"] and "en cours" not in page.text.split(
+            'id="seats"', 1)[1]
+        assert flash(post_form(http, f"/pass/{person['token']}/workshops/plateau")) == \
+            "Votre place est confirmée."
+    me = httpx.get(portal.url + "/api/v1/me", headers=bearer(person["token"])).json()
+    assert [r["workshop_id"] for r in me["registrations"]] == ["plateau"]
+    # The desk may still record someone in a workshop that is over.
+    desk = httpx.post(portal.url + "/api/v1/desk/workshops/hier/registrations",
+                      json={"participant_id": person["id"]}, headers=portal.concierge)
+    assert desk.status_code == 201, desk.text
+
+
+# -------------------------------------------------------------- check-in code
+def test_the_pass_qr_checks_in_but_cannot_manage_the_pass(portal):
+    person = portal.register(name="Camille Martin")
+    pass_page = httpx.get(f"{portal.url}/pass/{person['token']}").text
+    scanned = decode_qr_in(pass_page)
+    assert scanned == person["checkin_url"] and "/c/" in scanned
+    code = scanned.rsplit("/", 1)[1]
+    assert code != person["token"]
+
+    shown = httpx.get(scanned)
+    assert shown.status_code == 200 and "Présentez ce code à l'accueil" in shown.text
+    assert "Camille" in shown.text and "Martin" not in shown.text
+    assert "Lourmarin" not in shown.text and person["token"] not in shown.text
+    for path in (f"/pass/{code}", f"/pass/{code}/delete", f"/pass/{code}/fragment"):
+        assert httpx.get(portal.url + path).status_code == 404, path
+    assert httpx.get(portal.url + "/api/v1/me", headers=bearer(code)).status_code == 401
+
+    checkin = httpx.post(portal.url + "/api/v1/checkins", json={"token": scanned},
+                         headers=portal.concierge)
+    assert checkin.json()["participant_id"] == person["id"]
+    assert checkin.json()["already_checked_in"] is False
+    for again in (code, person["pass_url"], person["token"]):  # old passes keep working
+        answer = httpx.post(portal.url + "/api/v1/checkins", json={"token": again},
+                            headers=portal.concierge)
+        assert answer.json()["already_checked_in"] is True, again
+    assert httpx.get(portal.url + "/c/" + person["token"]).status_code == 404
+
+
+def test_the_desk_can_give_a_lost_pass_link_again(portal):
+    (person,) = register_many(portal, 1)
+    path = f"/api/v1/participants/{person['id']}/pass"
+    assert httpx.get(portal.url + path).status_code == 401
+    assert httpx.get(portal.url + path, headers=bearer(person["token"])).status_code in (401, 403)
+    again = httpx.get(portal.url + path, headers=portal.concierge).json()
+    assert again["pass_url"] == person["pass_url"]
+    assert again["checkin_url"] == person["checkin_url"]
+    assert httpx.get(portal.url + "/api/v1/participants/999999/pass",
+                     headers=portal.concierge).status_code == 404
