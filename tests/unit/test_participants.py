@@ -120,3 +120,15 @@ def test_the_checked_in_count_follows_check_ins_and_erasures(store):
     assert participants.checked_in_count(store) == 2
     participants.delete(store, KIT, people[0]["id"])
     assert participants.checked_in_count(store) == 1
+
+
+def test_participants_registered_before_check_in_codes_get_one_when_the_folder_opens(store):
+    p = participants.register(store, KIT, GOOD, NOON)
+    store.update("participants", p["id"], {"checkin_code": None})  # a store from before
+    assert participants.give_checkin_codes(store) == 1
+    code = store.get("participants", p["id"])["checkin_code"]
+    assert len(code) >= 22 and code != p["token"]
+    assert participants.by_scan(store, f"http://10.42.0.1:8000/c/{code}")["id"] == p["id"]
+    assert participants.give_checkin_codes(store) == 0
+    with pytest.raises(NotFound):
+        participants.by_token(store, code)  # a check-in code never manages the pass
