@@ -106,6 +106,7 @@ class Workshop:
     end: dt.datetime
     description: Localized = Localized("")
     cancelled: bool = False
+    kind: str = "workshop"
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ class Choice:
     id: str
     label: Localized
     per_month: float | None = None
+    # Answers of several events are merged when their labels match; this names another
+    # kit's choice id this one means when the wording differs.
+    merge_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class SurveyQuestion:
     formula: str | None = None
     min: int | None = None
     max: int | None = None
+    merge_as: str | None = None
 
     def choice_ids(self) -> set[str]:
         return {c.id for c in self.choices}
@@ -172,6 +177,8 @@ class Kit:
     source: str = "<default>"
     text: str = field(default="", repr=False)
     rules: Rules = Rules()
+    # Communes whose residents the budget counts (the catchment area, "bassin de vie").
+    catchment: tuple[str, ...] = ()
 
     def workshop(self, workshop_id: str) -> Workshop | None:
         return next((w for w in self.workshops if w.id == workshop_id), None)
@@ -225,7 +232,17 @@ DEFAULTS_BUDGET = {
     "price_month_full_time": 160.0,
     "monthly_charges": 1500.0,
     "occupancy_target": 0.7,
+    # A facilitator post (the concierge of the permanent place), on top of monthly_charges:
+    # most tiers-lieux pay one, so the report shows it apart; 0 leaves it out.
+    "facilitator_monthly": 0.0,
+    # The central share of stated intentions that turn into use, per frequency band.
+    "uptake_weekly": 0.5,
+    "uptake_occasional": 0.25,
 }
+# Budget keys that are shares between 0 and 1.
+BUDGET_SHARES = ("occupancy_target", "uptake_weekly", "uptake_occasional")
+# Programme entries that are not workshops: kept out of the report's demand signals.
+WORKSHOP_KINDS = ("workshop", "meal", "plenary", "break")
 
 _SECTIONS: dict[str, set[str]] = {
     "event": {"name", "slug", "start_date", "end_date", "timezone", "languages", "organiser",
@@ -236,14 +253,16 @@ _SECTIONS: dict[str, set[str]] = {
     "bookings": {"closes_after_start"},
     "spaces": {"id", "name", "kind", "seats"},
     "slots": {"id", "label", "start", "end"},
-    "workshops": {"id", "title", "room", "host", "capacity", "start", "end", "description"},
+    "workshops": {"id", "title", "room", "host", "capacity", "start", "end", "description",
+                  "kind"},
     "swap": {"categories"},
     "desk": {"requests"},
     "survey": {"id", "question", "kind", "choices", "required", "measure", "formula", "min",
-               "max"},
+               "max", "merge_as"},
     "charter": {"text", "required"},
     "docs": {"licence"},
     "budget": set(DEFAULTS_BUDGET),
+    "report": {"catchment"},
     "checklist": {"time", "label"},
 }
 _ARRAYS = {"spaces", "slots", "workshops", "survey", "checklist"}
@@ -515,10 +534,16 @@ def _workshops(c: _Checker, event: Event | None, spaces: tuple[Space, ...]) -> t
                       "use the id of one of the [[spaces]]: %(choices)s", value=room,
                       choices=", ".join(sorted(rooms)))
         host = t.get("host", "")
+        kind = t.get("kind", "workshop")
+        if kind not in WORKSHOP_KINDS:
+            c.problem("workshops", i, "kind", 'unknown kind "%(value)s"',
+                      "use one of: %(choices)s", value=kind, choices=", ".join(WORKSHOP_KINDS))
+            kind = "workshop"
         w = Workshop(c.ident("workshops", i, t, seen), c.text("workshops", i, t, "title"),
                      str(room), str(host), c.integer("workshops", i, t, "capacity", 1, 1000),
                      c.moment("workshops", i, t, "start"), c.moment("workshops", i, t, "end"),
-                     c.text("workshops", i, t, "description", required=False, max_len=2000))
+                     c.text("workshops", i, t, "description", required=False, max_len=2000),
+                     kind=str(kind))
         if w.end <= w.start and w.start.year > 1970:
             c.problem("workshops", i, "end", "ends before it starts", "put end after start")
         c.within_event("workshops", i, "start", w.start, event)
@@ -571,7 +596,7 @@ def _survey(c: _Checker) -> tuple[SurveyQuestion, ...]:
                               'choice "%(value)s" needs per_month (visits a month)',
                               "add per_month = 4 for once a week, 0 for never", value=cid)
                 choices.append(Choice(cid, Localized(choice["label"], choice.get("label_en")),
-                                      per_month))
+                                      per_month, _merge_as(c, i, choice.get("merge_as"))))
         low = high = None
         if kind in ("scale", "number"):
             low = c.integer("survey", i, t, "min", -10**6, 10**6, default=1 if
@@ -582,8 +607,19 @@ def _survey(c: _Checker) -> tuple[SurveyQuestion, ...]:
                 c.problem("survey", i, "max", "must be above min", "raise max or lower min")
         questions.append(SurveyQuestion(
             qid, c.text("survey", i, t, "question", max_len=300), str(kind), tuple(choices),
-            bool(t.get("required", False)), measure, formula, low, high))
+            bool(t.get("required", False)), measure, formula, low, high,
+            _merge_as(c, i, t.get("merge_as"))))
     return tuple(questions)
+
+
+def _merge_as(c: _Checker, index: int, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        c.problem("survey", index, "merge_as", "must be the id of another kit's question or "
+                  "choice", 'write merge_as = "frequence"')
+        return None
+    return value.strip()
 
 
 def _checklist(c: _Checker) -> tuple[ChecklistItem, ...]:
@@ -608,9 +644,9 @@ def _budget(c: _Checker) -> dict[str, float]:
             c.problem("budget", None, key, "must be a number of zero or more",
                       "write %(key)s = %(example)s", example=f"{DEFAULTS_BUDGET[key]:g}")
             continue
-        if key == "occupancy_target" and value > 1:
+        if key in BUDGET_SHARES and value > 1:
             c.problem("budget", None, key, "is a share between 0 and 1",
-                      "write occupancy_target = 0.7 for 70 %%")
+                      "write %(key)s = 0.7 for 70 %%")
             continue
         budget[key] = float(value)
     return budget
@@ -666,12 +702,14 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
                   "use one of: %(choices)s", value=licence, choices=", ".join(LICENCES))
         licence = "CC-BY-SA-4.0"
     budget = _budget(c)
+    catchment = _strings(c, "report", "catchment", required=False) or (
+        (venue.commune,) if venue.commune else ())
     checklist = _checklist(c)
     rules = _rules(c)
     if c.problems or event is None:
         return None, c.problems
     kit = Kit(event, venue, wifi, profiles, spaces, slots, workshops, categories, desk, survey,
-              charter, licence, budget, checklist, source, text, rules)
+              charter, licence, budget, checklist, source, text, rules, catchment=catchment)
     return kit, []
 
 
