@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from . import domain
+from . import domain, territory_key
 from .domain import retention
 from .errors import PopupError, StoreUnavailable
 from .settings import TOKEN_FILE
@@ -143,7 +143,7 @@ def purge(folder: Path) -> dict[str, int]:
     if not (folder / DB_FILE).exists():
         raise PopupError("%(folder)s holds no event data.", params={"folder": str(folder)})
     with Store.open(folder, indexes=domain.INDEXES) as store:
-        changed = retention.purge(store)
+        changed = retention.purge(store, territory_key.load())
         store.commit_sync()
         for stale in (folder / SNAPSHOTS).glob("db-*.json"):
             stale.unlink()

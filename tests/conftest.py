@@ -19,6 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 KITS = ROOT / "kits"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def people_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The territory key of ``popup purge`` and ``popup report``: the tests' own, never
+    the one in the home folder of whoever runs them (subprocesses inherit it)."""
+    path = tmp_path_factory.mktemp("territory") / "people.key"
+    before = os.environ.get("POPUP_PEOPLE_KEY")
+    os.environ["POPUP_PEOPLE_KEY"] = str(path)
+    yield path
+    if before is None:
+        del os.environ["POPUP_PEOPLE_KEY"]
+    else:
+        os.environ["POPUP_PEOPLE_KEY"] = before
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

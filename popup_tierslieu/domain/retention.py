@@ -11,11 +11,16 @@ stops working), the words of private exchanges (what was asked of the desk, wher
 swap meeting was to take place: the report counts requests by kind and meetings by
 outcome, so those stay), swap notices and the network addresses seen by the captive
 portal.
+
+Before a name or an e-mail goes, the person's keyed hash (``identity.py``) is kept, so
+the territory report still counts a returning person once after the purge.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from . import identity
 
 # Fields of a participant that name or reach them.
 IDENTIFYING = ("name", "email", "phone")
@@ -25,11 +30,14 @@ PRIVATE_TABLES = ("swap_notices", "captive_clients")
 PRIVATE_WORDS = {"desk_requests": ("text",), "swap_meetings": ("when",)}
 
 
-def purge(store: Any) -> dict[str, int]:
-    """Pseudonymise participants and remove private tables; returns what changed."""
+def purge(store: Any, people_key: bytes) -> dict[str, int]:
+    """Pseudonymise participants and remove private tables; returns what changed.
+    ``people_key`` is the territory key the report recognises people with."""
     pseudonymised = kept_for_contact = removed = 0
     for participant in store.all("participants"):
-        changes: dict[str, Any] = {"token": None, "purged": True}
+        changes: dict[str, Any] = {"token": None, "purged": True,
+                                   identity.FIELD: identity.person_hash(participant,
+                                                                        people_key)}
         if participant.get("contact_optin"):
             kept_for_contact += 1
         else:
