@@ -348,7 +348,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from .report.render import write_report
-    from .report.source import read_event
+    from .report.source import budget_event, read_event
 
     folders = [Path(d) for d in args.dirs]
     out = Path(args.out) if args.out else folders[0] / "report"
@@ -359,7 +359,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         for folder in folders:
             events.append(read_event(folder))
             progress.advance(task)
-        write_report(events, out, args.lang, step=lambda _name: progress.advance(task))
+        write_report(events, out, args.lang, step=lambda _name: progress.advance(task),
+                     budget_from=budget_event(events, args.budget_kit))
     print(i18n.translate("Appetite report written to %(path)s",
                          {"path": str(out / "report.html")}))
     return 0
@@ -484,6 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help=_("output folder (default: DIR/report)"))
     report.add_argument("--lang", choices=i18n.LANGUAGES, default="fr",
                         help=_("language of the report (default: fr)"))
+    report.add_argument("--budget-kit", metavar="SLUG",
+                        help=_("the event whose kit gives the budget's prices and charges "
+                               "(default: the first DIR)"))
     report.set_defaults(func=cmd_report)
 
     export = command(sub, "export", _("export the event's data for open-data tools"))

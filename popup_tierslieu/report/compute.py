@@ -1,11 +1,13 @@
 """The figures of the appetite report, computed from an event's tables: no I/O.
 
 Two stages keep the merge of several events exact and the privacy rule in one place:
-``gather`` turns one event (its kit and tables) into raw figures (counts, lists of
-values, keyed hashes of people); ``merge`` adds raw figures of several events up; and
-``summarize`` publishes them: medians, rates, the budget, the site checklist, with
-every breakdown of people by something they told us folded so that no group smaller
-than ``MIN_GROUP`` can be singled out.
+``gather`` turns one event (its kit and tables) into raw figures: per-event counts, and
+one record per person keyed by a keyed hash (``people.py``); ``merge`` adds events up,
+people once each and survey answers by meaning; and ``summarize`` publishes them:
+medians, rates, the budget scenarios (``budget.py``), the site checklist, with every
+breakdown, box and budget line of people by something they told us folded the same way
+(``fold_small``, ``small``) so that no group smaller than ``MIN_GROUP`` can be singled out.
+Nothing depends on the order the event folders are given in.
 """
 
 from __future__ import annotations
@@ -13,25 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import math
 import statistics
-import unicodedata
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain import bookings, swap
-from ..kit import DEFAULTS_BUDGET, Kit, SurveyQuestion
+from ..domain import bookings, docs, identity, swap
+from ..domain.communes import commune_key
+from ..kit import Kit
+from . import budget as budgets
+from . import people as persons
 
 MIN_GROUP = 3
 OTHER = "other"
 WRITTEN = "written"
 # A weekly user comes at least 4 days a month (the kit's frequency choices say how often).
-WEEKLY = 4
+WEEKLY = budgets.WEEKLY
 # The source study's first step: "start small, about ten regular users".
 CORE_TARGET = 10
-WORKING_DAYS = 21
 # A need "shown by a survey" needs a sample a carrier can quote.
 SURVEY_SAMPLE = 10
 CATCHMENT_MINUTES = 20
@@ -45,30 +47,20 @@ PHOTOS = "photos"
 STRUCTURE_HINTS = ("association", "élu", "elu", "collectivit")
 
 
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text or "")
-    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
-
-
 def commune_name(text: str) -> str:
-    """One spelling per commune: "  saint-martin " and "Saint-Martin" are the same place."""
+    """One spelling per commune in the exports: "  saint-martin " is "Saint-martin"."""
     words = " ".join((text or "").split())
     return words[:1].upper() + words[1:] if words else ""
 
 
 def person_key(participant: dict[str, Any], secret: bytes, event: str = "") -> str:
-    """A keyed hash that recognises a person across events without keeping who they are:
-    the e-mail when given, else name and commune. The secret lives in memory only.
-    Someone whose name and e-mail were purged stays one distinct person of ``event``
-    (never matched across events, never merged with their neighbours)."""
-    email = _fold(participant.get("email") or "")
-    name = _fold(participant.get("name") or "")
-    if email:
-        basis = email
-    elif name:
-        basis = f"{name}|{_fold(participant.get('commune') or '')}"
-    else:
-        basis = f"anonymous|{event}|{participant.get('id')}"
+    """The person's keyed hash (``domain/identity.py``). Someone whose name and e-mail
+    are gone and who has no hash kept by ``popup purge`` stays one distinct person of
+    ``event`` (never matched across events, never merged with their neighbours)."""
+    found = identity.person_hash(participant, secret)
+    if found is not None:
+        return found
+    basis = f"anonymous|{event}|{participant.get('id')}"
     return hmac.new(secret, basis.encode(), hashlib.sha256).hexdigest()
 
 
@@ -82,40 +74,25 @@ def _local(stamp: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
     return moment.astimezone(zone)
 
 
-def per_month(question: SurveyQuestion, answer: Any) -> float | None:
-    choice = next((c for c in question.choices if c.id == answer), None)
-    return choice.per_month if choice is not None else None
-
-
 @dataclass
 class Raw:
     """Raw figures of one event, or of several added up."""
 
     events: list[dict[str, Any]]
-    registered: int
-    checked_in: int
+    registrations: int
     checkins_by_day: Counter[str]
     arrivals: Counter[tuple[str, int]]
-    profiles: Counter[str]
-    communes: Counter[str]
-    people: dict[str, int]
+    people: dict[str, persons.Person]
+    by_event: list[tuple[str, str, set[str]]]  # (first day, slug, people's keys)
+    questions: dict[str, dict[str, Any]]
+    not_merged: list[dict[str, Any]]
+    catchment: dict[str, str]  # commune key -> the name the kit gives
     workshops: list[dict[str, Any]]
     seats: list[dict[str, Any]]
+    behaviour: Counter[str]
     desk_requests: Counter[str]
-    questions: dict[str, dict[str, Any]]
-    months: list[float]
-    contact_optins: int
-    volunteers: int
-    structure_profiles: int
     swap: dict[str, Any]
     notes: dict[str, Any]
-
-
-def _question_entry(q: SurveyQuestion, lang: str) -> dict[str, Any]:
-    return {"id": q.id, "question": q.question.get(lang), "kind": q.kind, "measure": q.measure,
-            "formula": q.formula, "answered": 0, "min": q.min, "max": q.max,
-            "choices": {c.id: c.label.get(lang) for c in q.choices},
-            "counts": Counter(), "values": []}
 
 
 def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
@@ -130,6 +107,7 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
 
     first_arrival: dict[tuple[int, str], dt.datetime] = {}
     checkins_by_day: Counter[str] = Counter()
+    # "at" is the check-in's recorded time: the scan's own time when the desk sent one.
     for c in known(tables.get("checkins", [])):
         at = _local(c.get("at", ""), zone)
         day = c.get("day") or (at.date().isoformat() if at else "")
@@ -141,73 +119,79 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
     arrivals = Counter((day, at.hour) for (_, day), at in first_arrival.items())
     came = {pid for pid, _ in first_arrival}
 
-    questions = {q.id: _question_entry(q, lang) for q in kit.survey}
-    months: list[float] = []
-    volunteers = 0
-    for p in participants.values():
-        for qid, answer in (p.get("answers") or {}).items():
-            q = kit.question(qid)
-            if q is None or answer in (None, "", []):
-                continue
-            entry = questions[qid]
-            entry["answered"] += 1
-            if q.kind in ("single", "scale"):
-                entry["counts"][str(answer)] += 1
-            elif q.kind == "multiple":
-                entry["counts"].update(str(a) for a in answer)
-            if q.kind in ("number", "scale") and isinstance(answer, int | float):
-                entry["values"].append(float(answer))
-            if q.measure == "frequency":
-                month = per_month(q, answer)
-                if month is not None:
-                    months.append(float(month))
-            if q.measure == "volunteer" and answer in ("oui", "yes"):
-                volunteers += 1
-
-    profiles = Counter(p.get("profile") or "?" for p in participants.values())
-    structure = sum(n for profile, n in profiles.items()
-                    if any(hint in _fold(profile) for hint in STRUCTURE_HINTS))
-
-    workshops = []
+    slug = kit.event.slug
+    people = persons.merge([(slug, {person_key(p, secret, slug): persons.person(
+        p, kit, pid in came)}) for pid, p in sorted(participants.items())])
     registrations = known(tables.get("registrations", []))
+    workshops = _workshops(kit, tables, registrations, lang)
+    seats = _seats(kit, known(tables.get("seat_bookings", [])), first_arrival, lang)
+    behaviour: Counter[str] = Counter()
+    for p in people.values():
+        group = "preregistered" if p.registered_before else "walk_in"
+        behaviour[group] += 1
+        behaviour[f"{group}_came"] += p.came
+    for w in workshops:
+        if w["kind"] == "workshop" and not w["cancelled"]:
+            behaviour["confirmed"] += w["confirmed"]
+            behaviour["attended"] += w["attended"]
+    behaviour["seats_booked"] = sum(s["booked"] for s in seats)
+    behaviour["seats_used"] = sum(s["used"] for s in seats)
+
+    # Requests written in the participant's own words are counted, never quoted.
+    desk = Counter(str(r.get("item") or WRITTEN) for r in tables.get(DESK_REQUESTS, []))
+    return Raw(
+        events=[{"slug": slug, "name": kit.event.name.get(lang),
+                 "start_date": kit.event.start_date.isoformat(),
+                 "end_date": kit.event.end_date.isoformat(), "commune": kit.venue.commune,
+                 "venue": kit.venue.name, "registered": len(participants),
+                 "checked_in": len(came)}],
+        registrations=len(participants), checkins_by_day=checkins_by_day, arrivals=arrivals,
+        people=people, by_event=[(kit.event.start_date.isoformat(), slug, set(people))],
+        questions=persons.question_meta(kit, lang), not_merged=[],
+        catchment={commune_key(c): c for c in kit.catchment},
+        workshops=workshops, seats=seats, behaviour=behaviour, desk_requests=desk,
+        swap=_swap(tables, participants), notes=_notes(tables, slug))
+
+
+def _workshops(kit: Kit, tables: dict[str, list[dict[str, Any]]],
+               registrations: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    out = []
+    by_workshop: dict[Any, list[dict[str, Any]]] = {}
+    for r in registrations:
+        by_workshop.setdefault(r.get("workshop_id"), []).append(r)
     for w in bookings.programme(TableReader(tables), kit):
-        mine = [r for r in registrations if r.get("workshop_id") == w.id]
+        mine = by_workshop.get(w.id, [])
         confirmed = [r for r in mine if r.get("status") == "confirmed"]
-        workshops.append({
-            "event": kit.event.slug, "id": w.id, "title": w.title.get(lang),
+        out.append({
+            "event": kit.event.slug, "event_name": kit.event.name.get(lang), "id": w.id,
+            "title": w.title.get(lang), "kind": w.kind, "day": w.start.date().isoformat(),
+            "multi_day": kit.event.end_date > kit.event.start_date,
             "start": w.start.isoformat(timespec="minutes"), "capacity": w.capacity,
             "cancelled": w.cancelled, "confirmed": len(confirmed),
             "waitlisted": sum(1 for r in mine if r.get("status") == "waitlisted"),
             "attended": sum(1 for r in confirmed if r.get("attended")),
             "promoted": sum(1 for r in mine if r.get("promoted_at"))})
+    return out
 
-    active = Counter((b.get("space_id"), b.get("slot_id"))
-                     for b in known(tables.get("seat_bookings", []))
-                     if b.get("status") == "active")
-    seats = [{"event": kit.event.slug, "space_id": space.id, "space": space.name.get(lang),
-              "slot_id": slot.id, "slot": slot.label.get(lang),
-              "start": slot.start.isoformat(timespec="minutes"), "seats": space.seats,
-              "booked": active[(space.id, slot.id)]}
-             for space in kit.coworking_spaces for slot in kit.slots]
 
-    # Requests written in the participant's own words are counted, never quoted.
-    desk = Counter(str(r.get("item") or WRITTEN) for r in tables.get(DESK_REQUESTS, []))
-    return Raw(
-        events=[{"slug": kit.event.slug, "name": kit.event.name.get(lang),
-                 "start_date": kit.event.start_date.isoformat(),
-                 "end_date": kit.event.end_date.isoformat(), "commune": kit.venue.commune,
-                 "venue": kit.venue.name, "registered": len(participants),
-                 "checked_in": len(came)}],
-        registered=len(participants), checked_in=len(came), checkins_by_day=checkins_by_day,
-        arrivals=arrivals,
-        profiles=profiles,
-        communes=Counter(commune_name(p.get("commune", "")) for p in participants.values()),
-        people={person_key(p, secret, kit.event.slug): 1 for p in participants.values()},
-        workshops=workshops, seats=seats, desk_requests=desk, questions=questions,
-        months=months,
-        contact_optins=sum(1 for p in participants.values() if p.get("contact_optin")),
-        volunteers=volunteers, structure_profiles=structure,
-        swap=_swap(tables, participants), notes=_notes(tables))
+def _seats(kit: Kit, seat_bookings: list[dict[str, Any]],
+           arrivals: dict[tuple[int, str], dt.datetime], lang: str) -> list[dict[str, Any]]:
+    """Seats booked per zone and slot, and used: booked by someone who checked in on
+    the slot's day."""
+    booked: Counter[tuple[Any, Any]] = Counter()
+    used: Counter[tuple[Any, Any]] = Counter()
+    day_of = {slot.id: slot.start.date().isoformat() for slot in kit.slots}
+    for b in seat_bookings:
+        if b.get("status") != "active":
+            continue
+        key = (b.get("space_id"), b.get("slot_id"))
+        booked[key] += 1
+        used[key] += (b["participant_id"], day_of.get(b.get("slot_id"), "")) in arrivals
+    return [{"event": kit.event.slug, "space_id": space.id, "space": space.name.get(lang),
+             "slot_id": slot.id, "slot": slot.label.get(lang),
+             "start": slot.start.isoformat(timespec="minutes"), "seats": space.seats,
+             "booked": booked[(space.id, slot.id)], "used": used[(space.id, slot.id)]}
+            for space in kit.coworking_spaces for slot in kit.slots]
 
 
 class TableReader:
@@ -233,32 +217,38 @@ def _swap(tables: dict[str, list[dict[str, Any]]], participants: dict[int, Any])
             "matches": figures["pairs"], "meetings": figures["meetings_accepted"]}
 
 
-def _notes(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    notes = tables.get(NOTES, [])
-    return {"notes": len(notes), "photos": len(tables.get(PHOTOS, [])),
-            "kinds": Counter(str(n.get("kind") or "?") for n in notes)}
+# Note kinds whose titles the report lists: what people would do, and what went wrong.
+LISTED_KINDS = ("idea", "did_not_work")
+
+
+def _notes(tables: dict[str, list[dict[str, Any]]], slug: str) -> dict[str, Any]:
+    """Published notes and photos only, as the documentation bundle holds them: no note
+    the concierge hid, no photo of a hidden note or of people who did not agree."""
+    notes = [n for n in tables.get(NOTES, []) if not n.get("hidden")]
+    shown = {n.get("id") for n in notes}
+    photos = [p for p in tables.get(PHOTOS, [])
+              if p.get("note_id") in shown and docs.publishable(p)]
+    titles = {kind: [{"event": slug, "title": str(n.get("title") or "")}
+                     for n in sorted(notes, key=lambda n: str(n.get("created_at") or ""))
+                     if n.get("kind") == kind and n.get("title")] for kind in LISTED_KINDS}
+    return {"notes": len(notes), "photos": len(photos),
+            "kinds": Counter(str(n.get("kind") or "?") for n in notes), "titles": titles}
 
 
 def merge(raws: list[Raw]) -> Raw:
-    """Several events added up: counts summed, values pooled, people matched by key."""
-    if len(raws) == 1:
-        return raws[0]
-    people: dict[str, int] = {}
+    """Several events added up: per-event counts summed, people once each (their latest
+    answers), survey answers merged by meaning. Events are taken in date order, so the
+    result does not depend on the order the folders were given in."""
+    raws = sorted(raws, key=lambda r: (r.events[0]["start_date"], r.events[0]["slug"]))
+    metas = [(r.events[0]["slug"], r.questions) for r in raws]
+    q_of, c_of = persons.meanings(metas)
+    pairs = []
     for raw in raws:
-        for key in raw.people:
-            people[key] = people.get(key, 0) + 1
-    questions: dict[str, dict[str, Any]] = {}
-    for raw in raws:
-        for qid, entry in raw.questions.items():
-            if qid not in questions:
-                questions[qid] = {**entry, "counts": Counter(), "values": [], "answered": 0,
-                                  "choices": dict(entry["choices"])}
-            target = questions[qid]
-            target["answered"] += entry["answered"]
-            target["counts"].update(entry["counts"])
-            target["values"] += entry["values"]
-            for cid, label in entry["choices"].items():
-                target["choices"].setdefault(cid, label)
+        slug = raw.events[0]["slug"]
+        pairs.append((slug, {key: persons.Person(**{
+            **p.__dict__, "answers": persons.in_meanings(p, slug, q_of, c_of)})
+            for key, p in raw.people.items()}))
+    questions = _merged_questions(metas, q_of, c_of)
 
     def total(name: str) -> Counter[Any]:
         out: Counter[Any] = Counter()
@@ -268,35 +258,68 @@ def merge(raws: list[Raw]) -> Raw:
 
     swap = {"offers": sum(r.swap["offers"] for r in raws),
             "requests": sum(r.swap["requests"] for r in raws),
-            "offered": sum((r.swap["offered"] for r in raws), Counter()),
-            "wanted": sum((r.swap["wanted"] for r in raws), Counter()),
+            "offered": total_of(raws, "swap", "offered"),
+            "wanted": total_of(raws, "swap", "wanted"),
             "matches": sum(r.swap["matches"] for r in raws),
             "meetings": sum(r.swap["meetings"] for r in raws)}
     notes = {"notes": sum(r.notes["notes"] for r in raws),
              "photos": sum(r.notes["photos"] for r in raws),
-             "kinds": sum((r.notes["kinds"] for r in raws), Counter())}
+             "kinds": total_of(raws, "notes", "kinds"),
+             "titles": {kind: [t for r in raws for t in r.notes["titles"][kind]]
+                        for kind in LISTED_KINDS}}
     return Raw(
         events=[e for r in raws for e in r.events],
-        registered=sum(r.registered for r in raws), checked_in=sum(r.checked_in for r in raws),
+        registrations=sum(r.registrations for r in raws),
         checkins_by_day=total("checkins_by_day"), arrivals=total("arrivals"),
-        profiles=total("profiles"), communes=total("communes"), people=people,
+        people=persons.merge(pairs), by_event=[b for r in raws for b in r.by_event],
+        questions=questions, not_merged=persons.not_merged(metas, q_of, c_of),
+        catchment={k: v for r in raws for k, v in r.catchment.items()},
         workshops=[w for r in raws for w in r.workshops],
-        seats=[s for r in raws for s in r.seats], desk_requests=total("desk_requests"),
-        questions=questions, months=[m for r in raws for m in r.months],
-        contact_optins=sum(r.contact_optins for r in raws),
-        volunteers=sum(r.volunteers for r in raws),
-        structure_profiles=sum(r.structure_profiles for r in raws), swap=swap, notes=notes)
+        seats=[s for r in raws for s in r.seats], behaviour=total("behaviour"),
+        desk_requests=total("desk_requests"), swap=swap, notes=notes)
 
 
-def faces(raws: list[Raw]) -> list[dict[str, Any]]:
+def total_of(raws: list[Raw], part: str, name: str) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for raw in raws:
+        out.update(getattr(raw, part)[name])
+    return out
+
+
+def _merged_questions(metas: list[tuple[str, dict[str, dict[str, Any]]]],
+                      q_of: dict[tuple[str, str], str],
+                      c_of: dict[tuple[str, str, str], str]) -> dict[str, dict[str, Any]]:
+    """One entry per meaning, described by the earliest event that asked it; an id two
+    meanings share is told apart by the event's slug."""
+    out: dict[str, dict[str, Any]] = {}
+    used_ids: dict[str, str] = {}
+    for slug, questions in metas:
+        for qid, meta in questions.items():
+            key = q_of[(slug, qid)]
+            if key not in out:
+                shown = qid if used_ids.setdefault(qid, key) == key else f"{qid}@{slug}"
+                out[key] = {**{k: meta[k] for k in ("question", "kind", "measure", "formula",
+                                                    "min", "max")},
+                            "id": shown, "events": [], "choices": {}, "per_month": {}}
+            entry = out[key]
+            entry["events"].append(slug)
+            for cid, choice in meta["choices"].items():
+                ckey = c_of[(slug, qid, cid)]
+                if ckey not in entry["choices"]:
+                    taken = {c["id"] for c in entry["choices"].values()}
+                    entry["choices"][ckey] = {"id": cid if cid not in taken else f"{cid}@{slug}",
+                                              "label": choice["label"]}
+                    entry["per_month"][ckey] = choice["per_month"]
+    return out
+
+
+def faces(raw: Raw) -> list[dict[str, Any]]:
     """For each event in date order: people seen for the first time vs already met at an
     earlier event of the territory."""
     seen: set[str] = set()
     rows = []
-    for raw in sorted(raws, key=lambda r: r.events[0]["start_date"]):
-        keys = set(raw.people)
-        rows.append({"event": raw.events[0]["slug"], "new": len(keys - seen),
-                     "known": len(keys & seen)})
+    for _day, slug, keys in sorted(raw.by_event):
+        rows.append({"event": slug, "new": len(keys - seen), "known": len(keys & seen)})
         seen |= keys
     return rows
 
@@ -324,6 +347,12 @@ def fold_small(counts: Counter[str] | dict[str, int], labels: dict[str, str] | N
     if other:
         rows.append({"key": OTHER, "label": OTHER, "count": other})
     return rows
+
+
+def small(count: int) -> int | None:
+    """A count of people shown on its own (a box, a line of the budget): ``None`` for a
+    group of 1 or 2, the same rule as ``fold_small``."""
+    return count if count == 0 or count >= MIN_GROUP else None
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -396,77 +425,66 @@ def _ordered_bands(counts: Counter[str], edges: tuple[float, ...]) -> list[dict[
 
 
 def survey_figures(raw: Raw) -> list[dict[str, Any]]:
+    """Every question, answers of distinct people (their latest), merged by meaning."""
+    answered: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {key: Counter() for key in raw.questions}
+    values: dict[str, list[float]] = {key: [] for key in raw.questions}
+    for p in raw.people.values():
+        for key, answer in p.answers.items():
+            entry = raw.questions.get(key)
+            if entry is None:
+                continue
+            answered[key] += 1
+            if entry["kind"] in ("single", "scale"):
+                counts[key][str(answer)] += 1
+            elif entry["kind"] == "multiple" and isinstance(answer, list):
+                counts[key].update(str(a) for a in answer)
+            if entry["kind"] in ("number", "scale") and isinstance(answer, int | float) \
+                    and not isinstance(answer, bool):
+                values[key].append(float(answer))
     out = []
-    for entry in raw.questions.values():
-        item = {key: entry[key] for key in ("id", "question", "kind", "measure", "formula",
-                                             "answered")}
+    for key, entry in raw.questions.items():
+        item = {k: entry[k] for k in ("id", "question", "kind", "measure", "formula",
+                                      "events")}
+        item["answered"] = answered[key]
+        ids = {ckey: c["id"] for ckey, c in entry["choices"].items()}
+        labels = {c["id"]: c["label"] for c in entry["choices"].values()}
+        by_id = Counter({ids.get(ckey, ckey): n for ckey, n in counts[key].items()})
         if entry["kind"] == "multiple":  # ranked: what is asked for most comes first
-            item["choices"] = fold_small(entry["counts"], entry["choices"])
+            item["choices"] = fold_small(by_id, labels)
         elif entry["kind"] == "single":  # in the kit's order: never ... every day
-            item["choices"] = fold_small(entry["counts"], entry["choices"],
-                                         order=list(entry["choices"]))
+            order = list(entry["choices"])
+            if entry["measure"] == "frequency":
+                order.sort(key=lambda ckey: entry["per_month"].get(ckey) or 0)
+            item["choices"] = fold_small(by_id, labels, order=[ids[c] for c in order])
         elif entry["kind"] == "scale":
-            item["choices"] = fold_small(entry["counts"], order=sorted(
-                entry["counts"], key=lambda v: float(v)))
+            item["choices"] = fold_small(by_id, order=sorted(by_id, key=float))
             item["min"], item["max"] = entry["min"], entry["max"]
-            item.update(spread(entry["values"]))
+            item.update(spread(values[key]))
         elif entry["measure"] == "commute":
-            item.update(commute_figures(entry["values"]))
+            item.update(commute_figures(values[key]))
         elif entry["kind"] == "number":
-            item.update(spread(entry["values"]))
-            edges = band_edges(entry["values"])
-            item["bands"] = _ordered_bands(bands(entry["values"], edges), edges)
+            item.update(spread(values[key]))
+            edges = band_edges(values[key])
+            item["bands"] = _ordered_bands(bands(values[key], edges), edges)
         out.append(item)
     return out
 
 
-def budget(raw: Raw, prices: dict[str, float]) -> dict[str, Any]:
-    """The source study's budget: regular users per formula × prices vs monthly charges.
-
-    Each respondent's frequency maps to the formula they would most likely buy: 16 or more
-    days a month a full-time pass, 8 or more the two-days-a-week pass, 4 or more the
-    one-day-a-week pass, fewer a day pass for each day."""
-    p = {**DEFAULTS_BUDGET, **prices}
-    full = sum(1 for m in raw.months if m >= 16)
-    two = sum(1 for m in raw.months if 8 <= m < 16)
-    one = sum(1 for m in raw.months if WEEKLY <= m < 8)
-    day_passes = sum(m for m in raw.months if 0 < m < WEEKLY)
-    lines = [
-        {"formula": "month_full_time", "users": full, "price": p["price_month_full_time"],
-         "amount": full * p["price_month_full_time"]},
-        {"formula": "month_two_days_a_week", "users": two,
-         "price": p["price_month_two_days_a_week"],
-         "amount": two * p["price_month_two_days_a_week"]},
-        {"formula": "month_one_day_a_week", "users": one,
-         "price": p["price_month_one_day_a_week"],
-         "amount": one * p["price_month_one_day_a_week"]},
-        {"formula": "day", "users": sum(1 for m in raw.months if 0 < m < WEEKLY),
-         "days": _num(day_passes), "price": p["price_day"],
-         "amount": day_passes * p["price_day"]},
-    ]
-    for line in lines:
-        line["price"] = _num(line["price"])
-        line["amount"] = _num(line["amount"])
-    revenue = _num(sum(line["amount"] for line in lines))
-    charges = _num(p["monthly_charges"])
-    desk_days = sum(raw.months)
-    occupancy = p["occupancy_target"]
-    return {
-        "respondents": len(raw.months), "lines": lines, "revenue": revenue,
-        "charges": charges, "balance": _num(revenue - charges),
-        "desk_days_per_month": _num(desk_days),
-        "seats_needed": math.ceil(desk_days / (WORKING_DAYS * occupancy)) if occupancy else None,
-        "prices": {key: _num(value) for key, value in p.items() if key.startswith("price_")},
-        "occupancy_target": occupancy, "working_days": WORKING_DAYS,
-    }
+def measure_values(raw: Raw, measure: str) -> list[float]:
+    keys = {key for key, entry in raw.questions.items() if entry["measure"] == measure}
+    return [float(a) for p in raw.people.values() for key, a in p.answers.items()
+            if key in keys and isinstance(a, int | float) and not isinstance(a, bool)]
 
 
 def checklist(raw: Raw, summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The study's site criteria: what the data says of each and whether it is met.
     "unknown" whenever the data cannot tell; a verdict is never guessed."""
-    weekly = summary["weekly_core"]
-    answered = len(raw.months)
-    occasional = sum(1 for m in raw.months if m >= 1)
+    months = [p.months for p in raw.people.values() if p.months is not None]
+    weekly = sum(1 for m in months if m >= WEEKLY)
+    answered = len(months)
+    occasional = sum(1 for m in months if m >= 1)
+    volunteers = sum(p.volunteer for p in raw.people.values())
     items = []
 
     def add(key: str, status: str, evidence: dict[str, Any]) -> None:
@@ -476,30 +494,35 @@ def checklist(raw: Raw, summary: dict[str, Any]) -> list[dict[str, Any]]:
         add("core_of_users", "unknown", {"weekly": 0, "target": CORE_TARGET, "answered": 0})
     else:
         add("core_of_users", "met" if weekly >= CORE_TARGET else "not_met",
-            {"weekly": weekly, "target": CORE_TARGET, "answered": answered})
+            {"weekly": small(weekly), "target": CORE_TARGET, "answered": answered})
     if answered < SURVEY_SAMPLE:
         add("survey_need", "unknown", {"answered": answered, "sample": SURVEY_SAMPLE})
     else:
         add("survey_need", "met" if occasional * 2 >= answered else "not_met",
-            {"answered": answered, "would_come": occasional, "sample": SURVEY_SAMPLE})
-    venue_communes = {commune_name(e["commune"]) for e in raw.events}
-    local = sum(raw.communes.get(c, 0) for c in venue_communes)
-    # People of the venue's own commune are surely within 20 minutes; of others we do not
-    # know the distance, so a low share proves nothing.
-    add("catchment", "met" if raw.registered and local * 2 >= raw.registered else "unknown",
-        {"from_venue_commune": local, "registered": raw.registered,
-         "communes": len([c for c in raw.communes if c]), "minutes": CATCHMENT_MINUTES})
-    volunteer_q = [e for e in raw.questions.values() if e["measure"] == "volunteer"]
-    volunteer_answers = sum(e["answered"] for e in volunteer_q)
-    if raw.volunteers >= MIN_GROUP:
+            {"answered": answered, "would_come": small(occasional), "sample": SURVEY_SAMPLE})
+    registered = len(raw.people)
+    venue = {commune_key(e["commune"]) for e in raw.events}
+    local = sum(1 for p in raw.people.values() if commune_key(p.commune) in venue)
+    residents = _residents(raw)
+    # The kit's catchment lists the communes within 20 minutes; of other communes we do
+    # not know the distance, so a low share proves nothing.
+    add("catchment", "met" if registered and residents * 2 >= registered else "unknown",
+        {"from_venue_commune": small(local), "from_catchment": small(residents),
+         "registered": registered, "communes": len(summary["communes"]),
+         "minutes": CATCHMENT_MINUTES})
+    volunteer_answers = sum(1 for p in raw.people.values() for key in p.answers
+                            if raw.questions.get(key, {}).get("measure") == "volunteer")
+    if volunteers >= MIN_GROUP:
         status = "met"
-    elif volunteer_answers >= SURVEY_SAMPLE and raw.volunteers == 0:
+    elif volunteer_answers >= SURVEY_SAMPLE and volunteers == 0:
         status = "not_met"
     else:
         status = "unknown"
-    add("founding_community", status, {"volunteers": raw.volunteers,
+    add("founding_community", status, {"volunteers": small(volunteers),
                                        "answered": volunteer_answers})
-    add("supporting_structure", "unknown", {"structure_profiles": raw.structure_profiles})
+    structure = sum(1 for p in raw.people.values()
+                    if any(hint in identity.fold(p.profile) for hint in STRUCTURE_HINTS))
+    add("supporting_structure", "unknown", {"structure_profiles": small(structure)})
     wifi = next((c["count"] for q in summary["survey"] if q["measure"] == "services"
                  for c in q.get("choices", []) if c["key"] == "wifi"), 0)
     add("connectivity", "unknown", {"asking_for_wifi": wifi})
@@ -507,51 +530,111 @@ def checklist(raw: Raw, summary: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def summarize(raws: list[Raw], prices: dict[str, float]) -> dict[str, Any]:
-    """Every figure of the report, as published (see docs/report.md for each key)."""
+def _residents(raw: Raw) -> int:
+    return sum(1 for p in raw.people.values() if commune_key(p.commune) in raw.catchment)
+
+
+def _catchment(raw: Raw) -> dict[str, Any]:
+    inside = _residents(raw)
+    unknown = sum(1 for p in raw.people.values() if not commune_key(p.commune))
+    return {"communes": sorted(raw.catchment.values()), "residents": small(inside),
+            "outside": small(len(raw.people) - inside - unknown),
+            "unknown": small(unknown), "minutes": CATCHMENT_MINUTES}
+
+
+def _behaviour(raw: Raw) -> dict[str, Any]:
+    """What people did, beside what they said they would do."""
+    b = raw.behaviour
+    return {
+        "preregistered": {"registered": b["preregistered"], "came": b["preregistered_came"],
+                          "show_rate": rate(b["preregistered_came"], b["preregistered"])},
+        "walk_in": {"registered": b["walk_in"], "came": b["walk_in_came"],
+                    "show_rate": rate(b["walk_in_came"], b["walk_in"])},
+        "workshops": {"confirmed": b["confirmed"], "attended": b["attended"],
+                      "attendance_rate": rate(b["attended"], b["confirmed"])},
+        "seats": {"booked": b["seats_booked"], "used": b["seats_used"],
+                  "use_rate": rate(b["seats_used"], b["seats_booked"])},
+    }
+
+
+def signals(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unmet demand: real workshops (not a meal or a plenary) with people still on
+    their waiting list at the end, the longest list first."""
+    rows = [w for w in workshops if w["kind"] == "workshop" and not w["cancelled"]
+            and w["waitlisted"] > 0]
+    return [{"event": w["event"], "id": w["id"], "title": w["title"], "day": w["day"],
+             "start": w["start"], "waitlisted": w["waitlisted"]}
+            for w in sorted(rows, key=lambda w: (-w["waitlisted"], w["start"], w["id"]))]
+
+
+def _frequency(months: list[float]) -> dict[str, Any]:
+    """Every answer in exactly one band: weekly or more, monthly, rarer, never."""
+    weekly = sum(1 for m in months if m >= WEEKLY)
+    return {"answered": len(months), "weekly": small(weekly),
+            "occasional": small(sum(1 for m in months if 1 <= m < WEEKLY)),
+            "rare": small(sum(1 for m in months if 0 < m < 1)),
+            "never": small(sum(1 for m in months if m <= 0))}
+
+
+def summarize(raws: list[Raw], prices: dict[str, float],
+              budget_kit: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every figure of the report, as published (see docs/report.md for each key).
+    ``prices`` and ``budget_kit`` (``slug``, ``name``) are those of the kit the budget
+    takes its prices and charges from."""
     raw = merge(raws)
-    weekly = sum(1 for m in raw.months if m >= WEEKLY)
+    people = raw.people.values()
+    months = [p.months for p in people if p.months is not None]
     survey = survey_figures(raw)
     services = next((q["choices"] for q in survey if q["measure"] == "services"), [])
     prices_asked = {q["formula"]: {key: q[key] for key in ("id", "n", "median", "q1", "q3")}
                     for q in survey if q["measure"] == "price" and q.get("formula")}
-    commute = next((commute_figures(e["values"]) for e in raw.questions.values()
-                    if e["measure"] == "commute"), commute_figures([]))
-    multi = len(raws) > 1
+    commune_counts, commune_labels = persons.commune_groups(raw.people)
+    came = sum(p.came for p in people)
+    catchment = _catchment(raw)
+    frequency = _frequency(months)
     summary: dict[str, Any] = {
         "events": raw.events,
-        "registered": raw.registered,
-        "checked_in": raw.checked_in,
-        "show_rate": rate(raw.checked_in, raw.registered),
+        "registered": len(raw.people),
+        "registrations": raw.registrations,
+        "checked_in": came,
+        "show_rate": rate(came, len(raw.people)),
         "checkins_by_day": [{"day": d, "count": n} for d, n in sorted(raw.checkins_by_day.items())],
         "arrivals_by_hour": [{"day": d, "hour": h, "count": n}
                              for (d, h), n in sorted(raw.arrivals.items())],
-        "profiles": fold_small(raw.profiles),
-        "communes": fold_small(raw.communes),
-        "commute": commute,
+        "profiles": fold_small(Counter(p.profile for p in people)),
+        "communes": fold_small({commune_labels[k]: n for k, n in commune_counts.items()}),
+        "catchment": catchment,
+        "commute": commute_figures(measure_values(raw, "commute")),
         "people": {"distinct": len(raw.people),
-                   "at_several_events": sum(1 for n in raw.people.values() if n > 1),
-                   "by_event": faces(raws) if multi else []},
+                   "at_several_events": sum(1 for p in people if len(p.events) > 1),
+                   "by_event": faces(raw) if len(raw.events) > 1 else []},
         "workshops": [{**w, "fill_rate": rate(w["confirmed"], w["capacity"])}
                       for w in raw.workshops],
+        "signals": signals(raw.workshops),
         "seats": [{**s, "occupancy": rate(s["booked"], s["seats"])} for s in raw.seats],
+        "behaviour": _behaviour(raw),
         "desk_requests": fold_small(raw.desk_requests),
         "survey": survey,
+        "survey_not_merged": raw.not_merged,
         "services": services,
-        "frequency": {"answered": len(raw.months), "weekly": weekly,
-                      "occasional": sum(1 for m in raw.months if 1 <= m < WEEKLY),
-                      "never": sum(1 for m in raw.months if m <= 0)},
+        "frequency": frequency,
         "prices_asked": prices_asked,
-        "weekly_core": weekly,
-        "contact_optins": raw.contact_optins,
-        "volunteers": raw.volunteers,
+        "weekly_core": frequency["weekly"],
+        "contact_optins": small(sum(p.optin for p in people)),
+        "volunteers": small(sum(p.volunteer for p in people)),
         "swap": {"offers": raw.swap["offers"], "requests": raw.swap["requests"],
                  "categories": _swap_categories(raw.swap), "matches": raw.swap["matches"],
                  "meetings": raw.swap["meetings"]},
         "notes": {"notes": raw.notes["notes"], "photos": raw.notes["photos"],
-                  "kinds": fold_small(raw.notes["kinds"], minimum=1)},
+                  "kinds": fold_small(raw.notes["kinds"], minimum=1),
+                  "ideas": raw.notes["titles"]["idea"],
+                  "did_not_work": raw.notes["titles"]["did_not_work"]},
     }
-    summary["budget"] = budget(raw, prices)
+    accepted = {formula: p["median"] for formula, p in prices_asked.items()}
+    summary["budget"] = budgets.budget(
+        [(p.months, commune_key(p.commune) in raw.catchment) for p in people
+         if p.months is not None], prices, accepted,
+        budget_kit or {"slug": raw.events[0]["slug"], "name": raw.events[0]["name"]})
     summary["checklist"] = checklist(raw, summary)
     return summary
 

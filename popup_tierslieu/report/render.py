@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ import jinja2
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from .. import i18n
-from ..domain import docs
+from .. import i18n, territory_key
+from ..domain import docs, identity
 from ..errors import N_
 from . import compute
 from .docs_bundle import write_bundle
@@ -26,7 +25,7 @@ from .source import EventData
 from .verdict import verdict
 
 Step = Callable[[str], None]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 # ------------------------------------------------------------------ charts
@@ -279,16 +278,19 @@ CONTACT_FIELDS = (Field("event", "string"), Field("name", "string"), Field("emai
 
 
 def contacts(events: list[EventData]) -> list[dict[str, Any]]:
-    """Exactly the people who opted in to be contacted, with only what they gave."""
-    rows = []
-    for event in events:
+    """Exactly the people who opted in to be contacted, with only what they gave; someone
+    met at several events is one row, as they wrote it at the latest."""
+    key = territory_key.load()
+    rows: dict[str, dict[str, Any]] = {}
+    for event in sorted(events, key=lambda e: (e.kit.event.start_date, e.kit.event.slug)):
         for p in sorted(event.tables.get("participants", []), key=lambda p: p["id"]):
             if p.get("contact_optin") is True:
-                rows.append({"event": event.kit.event.slug, "name": p.get("name") or None,
+                who = identity.person_hash(p, key) or f"{event.kit.event.slug}|{p['id']}"
+                rows[who] = {"event": event.kit.event.slug, "name": p.get("name") or None,
                              "email": p.get("email") or None,
                              "commune": p.get("commune") or None,
-                             "profile": p.get("profile") or None})
-    return rows
+                             "profile": p.get("profile") or None}
+    return list(rows.values())
 
 
 def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
@@ -331,20 +333,25 @@ AGGREGATES = {
 }
 
 
-def build_summary(events: list[EventData], lang: str) -> dict[str, Any]:
-    secret = secrets.token_bytes(32)
-    raws = [compute.gather(e.kit, e.tables, secret, lang) for e in events]
-    summary = compute.summarize(raws, events[0].kit.budget)
+def build_summary(events: list[EventData], lang: str,
+                  budget_event: EventData | None = None) -> dict[str, Any]:
+    """``budget_event``: the event whose kit gives the budget's prices and charges (by
+    default the first given)."""
+    raws = [compute.gather(e.kit, e.tables, territory_key.load(), lang) for e in events]
+    source = budget_event or events[0]
+    summary = compute.summarize(raws, source.kit.budget, {
+        "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)})
     return {"schema": SCHEMA_VERSION, "lang": lang,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}
 
 
 def write_report(events: list[EventData], out: Path, lang: str = "fr",
-                 step: Step = lambda name: None) -> list[Path]:
+                 step: Step = lambda name: None,
+                 budget_from: EventData | None = None) -> list[Path]:
     token = i18n.current.set(lang)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        summary = build_summary(events, lang)
+        summary = build_summary(events, lang, budget_from)
         step("figures")
         bundles = _docs_bundles(events, out)
         summary["notes"]["bundles"] = bundles

@@ -41,3 +41,16 @@ def read_event(folder: str | Path) -> EventData:
                           "a snapshot from its snapshots/ folder.",
                           params={"path": str(folder), "reason": str(exc)}) from None
     return EventData(folder, kit, tables)
+
+
+def budget_event(events: list[EventData], slug: str | None) -> EventData:
+    """The event whose kit the budget takes its prices and charges from: the one named
+    (by its slug or its folder's name), else the first given."""
+    if not slug:
+        return events[0]
+    for event in events:
+        if slug in (event.kit.event.slug, event.folder.name):
+            return event
+    raise ReportError("No event %(slug)s among the folders given. Fix: use one of: "
+                      "%(choices)s.", params={"slug": slug, "choices": ", ".join(
+                          e.kit.event.slug for e in events)})

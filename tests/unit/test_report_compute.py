@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 import pytest
 
@@ -161,8 +162,10 @@ def test_prices_median_and_spread_and_commute(summary):
 def test_weekly_core_contacts_and_volunteers(summary):
     # per month: quotidien 20, plusieurs 10, hebdo 4, hebdo 4, parfois 1, jamais 0.
     assert summary["weekly_core"] == 4
-    assert summary["frequency"] == {"answered": 6, "weekly": 4, "occasional": 1, "never": 1}
-    assert summary["contact_optins"] == 2
+    # Every answer in one band; a band of 1 or 2 people is not shown on its own.
+    assert summary["frequency"] == {"answered": 6, "weekly": 4, "occasional": None,
+                                    "rare": 0, "never": None}
+    assert summary["contact_optins"] is None  # 2 people: folded like any group under 3
     assert summary["volunteers"] == 3  # Alice, Bruno, David said "oui"
 
 
@@ -188,24 +191,79 @@ def test_swap_and_notes(summary):
     assert summary["notes"]["notes"] == 2 and summary["notes"]["photos"] == 1
 
 
-def test_budget_from_survey_and_kit_prices(summary):
+def test_budget_counts_residents_at_the_central_share(summary):
     budget = summary["budget"]
-    lines = {line["formula"]: (line["users"], line["amount"]) for line in budget["lines"]}
-    # 20 days a month: full time 160; 10: two days 80; 4 and 4: one day 2 × 50;
-    # 1 day a month: one day pass at 15.
-    assert lines == {"month_full_time": (1, 160), "month_two_days_a_week": (1, 80),
-                     "month_one_day_a_week": (2, 100), "day": (1, 15)}
-    assert budget["revenue"] == 355 and budget["charges"] == 1500
-    assert budget["balance"] == -1145
-    # 20 + 10 + 4 + 4 + 1 = 39 desk-days over 21 days at 70 %: 39 / 14.7 = 2.65, so 3.
-    assert budget["desk_days_per_month"] == 39 and budget["seats_needed"] == 3
+    # Lourmarin (the venue, the default catchment): Alice 20, Bruno 10, Chloé 4 days a
+    # month; David, Emma (Cadenet) and Gaëlle (Vaugines) live outside it.
+    assert (budget["respondents"], budget["residents"], budget["outside_catchment"]) == (6, 3, 3)
+    # Central: half of the intentions; no month price had 3 answers, so the kit's prices:
+    # 0.5 × 160 + 0.5 × 80 + 0.5 × 50 = 145, one line per person, folded into "other".
+    assert budget["lines"] == [{"formula": "other", "respondents": 3, "users": 1.5,
+                                "price": None, "amount": 145}]
+    assert budget["revenue"] == 145 and budget["charges"] == 1500
+    assert budget["balance"] == -1355
+    # (20 + 10 + 4) × 0.5 = 17 desk-days over 21 days at 70 %: 17 / 14.7 = 1.16, so 2.
+    assert budget["desk_days_per_month"] == 17 and budget["seats_needed"] == 2
 
 
 def test_budget_follows_the_prices_of_the_kit():
     raw = compute.gather(make_kit(), event_a(), SECRET)
     prices = {**make_kit().budget, "price_month_full_time": 200.0, "monthly_charges": 300.0}
     budget = compute.summarize([raw], prices)["budget"]
-    assert budget["revenue"] == 395 and budget["balance"] == 95
+    # 0.5 × 200 + 0.5 × 80 + 0.5 × 50
+    assert budget["revenue"] == 165 and budget["balance"] == -135
+
+
+def test_budget_scenarios_reproduced_by_hand():
+    """Twelve residents of Lourmarin, three at each frequency, and three visitors from
+    Apt who would come every day; prices asked: 10, 12, 14 a day, 100, 120, 140 a month."""
+    answers = [("quotidien", 10, 100), ("plusieurs", 12, 120), ("hebdo", 14, 140),
+               ("parfois", None, None)]
+    people = [person(i * 3 + j + 1, f"Résident {i}-{j}", "Lourmarin", INDEP, {
+        "frequence": freq, **({"prix-journee": day, "prix-mois": month} if day else {})})
+        for i, (freq, day, month) in enumerate(answers) for j in range(3)]
+    people += [person(20 + j, f"Visiteur {j}", "Apt", "Touriste", {"frequence": "quotidien"})
+               for j in range(3)]
+    kit = make_kit()
+    prices = {**kit.budget, "facilitator_monthly": 1000.0}
+    budget = compute.summarize([compute.gather(kit, {"participants": people}, SECRET)],
+                               prices)["budget"]
+    assert (budget["respondents"], budget["residents"], budget["outside_catchment"]) == (
+        15, 12, 3)
+    assert budget["charges"] == 2500  # 1500 of charges + 1000 for a facilitator
+    scenarios = {s["name"]: s for s in budget["scenarios"]}
+    assert list(scenarios) == ["prudent", "central", "optimiste"]
+
+    def by_hand(weekly, occasional, day, full, two, one):
+        # 3 full-time, 3 two days, 3 one day (monthly passes), 3 × 1 day a month (day passes)
+        revenue = 3 * weekly * (full + two + one) + 3 * 1 * occasional * day
+        members = 3 * 3 * weekly + 3 * occasional
+        return revenue, members
+
+    # Median accepted: 12 a day, 120 a month = 0.75 × the kit's 160, applied to each pass.
+    accepted = (12, 120, 60, 37.5)
+    kit_prices = (15, 160, 80, 50)
+    expected = {"prudent": (0.25, 0.125, accepted), "central": (0.5, 0.25, accepted),
+                "optimiste": (0.75, 0.375, kit_prices)}
+    for name, (weekly, occasional, price) in expected.items():
+        s = scenarios[name]
+        revenue, members = by_hand(weekly, occasional, *price)
+        assert s["assumptions"]["uptake"] == {"weekly": weekly, "occasional": occasional}
+        assert s["assumptions"]["prices"]["price_day"] == price[0]
+        assert s["revenue"] == pytest.approx(revenue, abs=0.01)
+        assert s["members"] == pytest.approx(members, abs=0.01)
+        assert s["balance"] == pytest.approx(revenue - 2500, abs=0.01)
+        assert s["members_to_break_even"] == math.ceil(2500 / (revenue / members))
+        assert s["subsidy_share"] == round((2500 - revenue) / 2500, 3)
+    # The figures themselves, for the reader: central 335.25 € a month, 40 members needed,
+    # 86.6 % of the charges to find in subsidies.
+    assert scenarios["central"]["revenue"] == 335.25
+    assert scenarios["central"]["members_to_break_even"] == 40
+    assert budget["subsidy_share"] == 0.866
+    assert scenarios["optimiste"]["members_to_break_even"] == 30
+    # Every line stands for 3 respondents: none is folded.
+    assert [line["formula"] for line in scenarios["central"]["lines"]] == [
+        "month_full_time", "month_two_days_a_week", "month_one_day_a_week", "day"]
 
 
 def test_site_checklist_met_unknown_not_met(summary):
@@ -249,9 +307,12 @@ def test_merge_of_two_events_adds_up_and_recognises_faces():
     a = compute.gather(make_kit(), event_a(), SECRET)
     b = compute.gather(make_kit("fete-apt", dt.date(2026, 9, 20)), event_b(), SECRET)
     summary = compute.summarize([b, a], {})
-    assert summary["registered"] == 11 and summary["checked_in"] == 7
-    assert summary["show_rate"] == round(7 / 11, 3)
-    assert [e["slug"] for e in summary["events"]] == ["fete-apt", "forum-lourmarin"]
+    # Alice and Bruno came to both: 11 registrations, 9 people, 7 of whom checked in.
+    assert summary["registrations"] == 11
+    assert summary["registered"] == 9 and summary["checked_in"] == 7
+    assert summary["show_rate"] == round(7 / 9, 3)
+    # In date order, whatever the order the folders were given in.
+    assert [e["slug"] for e in summary["events"]] == ["forum-lourmarin", "fete-apt"]
     assert summary["people"]["distinct"] == 9 and summary["people"]["at_several_events"] == 2
     # In date order: the forum first, all new; then the fête, 2 known faces and 1 new.
     assert summary["people"]["by_event"] == [
@@ -259,7 +320,8 @@ def test_merge_of_two_events_adds_up_and_recognises_faces():
         {"event": "fete-apt", "new": 1, "known": 2}]
     # Added up before folding: Touriste 1 + 2 = 3 is now a group of its own.
     assert ("Touriste", 3) in [(r["key"], r["count"]) for r in summary["profiles"]]
-    assert summary["weekly_core"] == 6  # 4 + 2
+    # Alice answered twice (every day, then weekly): counted once, as she last said.
+    assert summary["weekly_core"] == 5  # Alice, Bruno, Chloé, Gaëlle, Zoé
     assert len(summary["workshops"]) == 6 and len(summary["seats"]) == 4
 
 
