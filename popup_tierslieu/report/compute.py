@@ -620,6 +620,10 @@ def summarize(raws: list[Raw], prices: dict[str, float],
         "frequency": frequency,
         "prices_asked": prices_asked,
         "weekly_core": frequency["weekly"],
+        "core": {"weekly": frequency["weekly"],
+                 "residents": small(sum(1 for p in people if p.months is not None
+                                        and p.months >= WEEKLY
+                                        and commune_key(p.commune) in raw.catchment))},
         "contact_optins": small(sum(p.optin for p in people)),
         "volunteers": small(sum(p.volunteer for p in people)),
         "swap": {"offers": raw.swap["offers"], "requests": raw.swap["requests"],

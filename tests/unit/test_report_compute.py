@@ -162,6 +162,8 @@ def test_prices_median_and_spread_and_commute(summary):
 def test_weekly_core_contacts_and_volunteers(summary):
     # per month: quotidien 20, plusieurs 10, hebdo 4, hebdo 4, parfois 1, jamais 0.
     assert summary["weekly_core"] == 4
+    # Alice, Bruno, Chloé live in Lourmarin (the catchment); Gaëlle in Vaugines.
+    assert summary["core"] == {"weekly": 4, "residents": 3}
     # Every answer in one band; a band of 1 or 2 people is not shown on its own.
     assert summary["frequency"] == {"answered": 6, "weekly": 4, "occasional": None,
                                     "rare": 0, "never": None}
