@@ -124,7 +124,7 @@ def test_the_screen_updates_live_when_someone_registers(browser, portal):
         page = context.new_page()
         page.goto(portal.url + "/screen")
         places = page.locator("[data-workshop='journee']")
-        assert places.inner_text() == "Places restantes : 5"
+        assert places.inner_text() == "Places : 5"
         # live.js marks the board once its stream is open and it has refreshed.
         page.wait_for_selector("#live[data-updated]", state="attached")
         page.evaluate("window.stillTheSamePage = true")
@@ -132,7 +132,7 @@ def test_the_screen_updates_live_when_someone_registers(browser, portal):
         answer = httpx.post(portal.url + "/api/v1/workshops/journee/registrations",
                             headers={"Authorization": f"Bearer {person['token']}"}, timeout=10)
         assert answer.json()["status"] == "confirmed"
-        expect(places).to_have_text("Places restantes : 4", timeout=10_000)
+        expect(places).to_have_text("Places : 4", timeout=10_000)
         assert page.evaluate("window.stillTheSamePage") is True
         screenshot(page, "screen")
     finally:
@@ -152,7 +152,7 @@ def test_the_screen_recovers_by_itself_when_the_server_restarts(browser, portal)
         httpx.post(portal.url + "/api/v1/workshops/journee/registrations",
                    headers={"Authorization": f"Bearer {person['token']}"}, timeout=10)
         expect(page.locator("[data-workshop='journee']")).to_have_text(
-            "Places restantes : 4", timeout=20_000)
+            "Places : 4", timeout=20_000)
         assert page.evaluate("window.stillTheSamePage") is True
     finally:
         context.close()

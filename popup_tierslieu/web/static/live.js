@@ -10,6 +10,8 @@
      and comes with every registration, so it does not make hundreds of pages re-fetch. */
   var EVENTS = ["workshop", "seats", "promoted", "swap", "note", "announcement",
                 "meeting", "desk_request", "swap_workshop"];
+  /* A page may ask for more: the room's screen shows the counts, so "stats" too. */
+  EVENTS = EVENTS.concat((box.getAttribute("data-events") || "").split(" ").filter(Boolean));
   var timer = null, busy = false, again = false, source = null, retry = 1000, poll = null;
 
   function typing() {
@@ -29,6 +31,7 @@
     var before = watched();
     box.innerHTML = html;
     box.setAttribute("data-updated", Date.now());
+    box.dispatchEvent(new CustomEvent("live:updated"));
     var status = document.getElementById("live-status");
     if (status && before && watched() !== before) {
       status.textContent = status.getAttribute("data-message");

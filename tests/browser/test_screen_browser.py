@@ -1,0 +1,165 @@
+"""The room's screen on a TV (1920x1080) and a projector (1280x720) in Chromium: it fits
+without scrolling, reads from afar, takes turns between its panels and counts arrivals
+live."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import httpx
+import pytest
+from babel.dates import format_date
+from playwright.sync_api import expect
+
+from ..portal_kit import write_portal_kit
+
+pytestmark = pytest.mark.browser
+
+TV, PROJECTOR = {"width": 1920, "height": 1080}, {"width": 1280, "height": 720}
+LONG = "Réparer, détourner et partager : un atelier ouvert de fabrication pour tout le village"
+
+# Every text the page shows, with its computed size, in the panel shown now.
+VISIBLE_TEXT = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el.checkVisibility()) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    found.push([parseFloat(getComputedStyle(el).fontSize), node.textContent.trim()]);
+  }
+  return found;
+}"""
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def busy_portal(make_server, tmp_path):
+    """A screen with something in every panel: announcements, long titles, notes, posts."""
+    server = make_server(kit=str(write_portal_kit(tmp_path)))
+    people = [server.register(name=f"Habitant·e {n}") for n in range(3)]
+    for text in ("Les commandes de repas ferment à 12h, pensez-y avant l'atelier", "Café offert"):
+        httpx.post(server.url + "/api/v1/announcements", json={"text": text},
+                   headers=server.concierge, timeout=10)
+    for n, person in enumerate(people):
+        answer = httpx.post(server.url + "/api/v1/swap", headers=bearer(person["token"]),
+                            json={"kind": "offer", "title": f"{LONG} {n}",
+                                  "category": "Numérique"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        answer = httpx.post(server.url + "/api/v1/notes", headers=bearer(person["token"]),
+                            json={"title": f"{LONG} (note {n})", "body": "Compte rendu.",
+                                  "kind": "worked"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+    return server
+
+
+def each_panel(page):
+    """Show the panels one by one as screen.js does, yielding the panel's number."""
+    count = page.locator("#live .panel").count()
+    for index in range(count):
+        page.evaluate("""(i) => document.querySelectorAll('#live .panel')
+            .forEach((p, n) => { p.hidden = n !== i; })""", index)
+        yield index
+
+
+def check_fits_and_reads_from_afar(page) -> None:
+    assert page.evaluate("document.documentElement.scrollHeight") <= page.viewport_size["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    # Nothing cut at the bottom of the panel area, whichever panel has its turn.
+    area = page.evaluate("""() => { const a = document.querySelector('#live .panels');
+        const shown = a.querySelector('.panel:not([hidden])');
+        return [a.scrollHeight, a.clientHeight, shown.className]; }""")
+    assert area[0] <= area[1] + 1, area
+    sizes = page.evaluate(VISIBLE_TEXT)
+    smallest = min(sizes)
+    assert smallest[0] >= 40, smallest
+    for caption in page.locator(".code figcaption").all():
+        assert caption.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 64
+    # The password is one line: never cut at its hyphen, never out of the screen.
+    password = page.locator(".join-details .secret")
+    assert password.evaluate("el => el.getClientRects().length") == 1
+    box = password.bounding_box()
+    assert box["x"] + box["width"] <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("size", [TV, PROJECTOR], ids=["1920x1080", "1280x720"])
+def test_the_screen_fits_reads_from_afar_and_counts_arrivals_live(browser, busy_portal, size):
+    context = browser.new_context(viewport=size, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(busy_portal.url + "/screen")
+        page.wait_for_selector("#live[data-updated]", state="attached")
+        panels = list(each_panel(page))
+        assert len(panels) >= 5  # announcements, now, notes and swap board take turns
+        for _ in each_panel(page):
+            check_fits_and_reads_from_afar(page)
+        assert "changez-moi-2026" in page.locator(".join-details").inner_text()
+        assert page.locator(".programme-link").inner_text().endswith("/programme")
+
+        arrivals = page.locator("[data-count='checked_in']")
+        assert arrivals.inner_text() == "0"
+        assert page.locator("[data-count='registered']").inner_text() == "3"
+        someone = busy_portal.register(name="Nadia Benali")
+        answer = httpx.post(busy_portal.url + "/api/v1/checkins", json={"token": someone["token"]},
+                            headers=busy_portal.concierge, timeout=10)
+        assert answer.status_code == 200
+        expect(arrivals).to_have_text("1", timeout=10_000)
+        expect(page.locator("[data-count='registered']")).to_have_text("4")
+        assert "Nadia" not in page.locator("body").inner_text()  # counts, never names
+    finally:
+        context.close()
+
+
+def test_the_panels_take_turns(browser, busy_portal):
+    context = browser.new_context(viewport=PROJECTOR, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.goto(busy_portal.url + "/screen")
+        shown = "() => [...document.querySelectorAll('#live .panel')].findIndex(p => !p.hidden)"
+        assert page.evaluate("document.querySelectorAll('#live .panel:not([hidden])').length") == 1
+        first = page.evaluate(shown)
+        page.clock.run_for(10_500)
+        assert page.evaluate(shown) == first + 1
+    finally:
+        context.close()
+
+
+def two_day_kit(folder) -> str:
+    """The portal kit over today and tomorrow, its workshops moved to tomorrow but the
+    all-day one."""
+    path = write_portal_kit(folder)
+    today = dt.datetime.now(zoneinfo.ZoneInfo("Europe/Paris")).date()
+    tomorrow = today + dt.timedelta(days=1)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f"end_date = {today}", f"end_date = {tomorrow}")
+    text = text.replace(f"{today}T", f"{tomorrow}T").replace(
+        f"start = {tomorrow}T00:00:00\nend = {tomorrow}T23:59:00",
+        f"start = {today}T00:00:00\nend = {today}T23:59:00")
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_multi_day_event_shows_the_day(browser, make_server, tmp_path):
+    server = make_server(kit=two_day_kit(tmp_path))
+    context = browser.new_context(viewport=PROJECTOR, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/screen")
+        today = dt.datetime.now(zoneinfo.ZoneInfo("Europe/Paris")).date()
+        assert page.locator("#live .day").inner_text() == format_date(today, "EEE d MMM",
+                                                                      locale="fr")
+        tomorrow = format_date(today + dt.timedelta(days=1), "EEE", locale="fr")
+        whens = page.locator("#live .panel.next .what").all_text_contents()
+        assert whens and all(when.startswith(tomorrow + " ") for when in whens), whens
+        assert not page.locator("#live .panel.now .what").first.text_content().startswith(
+            tomorrow)
+        for _ in each_panel(page):
+            check_fits_and_reads_from_afar(page)
+    finally:
+        context.close()
