@@ -23,11 +23,11 @@ import orjson
 from . import domain, territory_key
 from .domain import retention
 from .errors import PopupError, StoreUnavailable
+from .folderlock import LOCK_FILE
 from .settings import TOKEN_FILE
 from .store import (
     DB_FILE,
     JOURNAL_PREFIX,
-    LOCK_FILE,
     SNAPSHOTS,
     Store,
     consistent_state,

@@ -84,3 +84,9 @@ class StoreCorrupted(PopupError):
 
 class KitError(PopupError):
     code = "kit_invalid"
+
+
+class StoreReadOnly(StoreUnavailable):
+    """The disk failed in a way the store could not undo: it stopped writing."""
+
+    code = "store_read_only"

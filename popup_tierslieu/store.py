@@ -7,20 +7,25 @@ slow down as the event fills. So:
 
 * the live state is kept in memory (tables of documents, with indexes for the
   look-ups the domain needs, such as a participant by token);
-* every write is appended to a journal (one JSON line per document written, behind
-  its CRC-32 so that damage is detected) and
-  made durable with ``fsync`` before it is acknowledged; concurrent requests share
-  one ``fsync`` (group commit), so a write costs the same at 100 or 5,000
-  participants;
-* every few thousand writes, at shutdown and on demand, the state is compacted
-  into ``db.json``, a plain TinyDB database written to a temporary file, synced
-  and atomically renamed; the journal then starts afresh. Rotating copies are
-  kept in ``snapshots/`` for ``popup restore``.
+* a document is serialised before memory changes (text that cannot be stored is a
+  field error, not a phantom in memory); the documents one request wrote become one
+  journal record behind one CRC-32 (journal.py), appended and made durable with
+  ``fsync`` before the request is answered; concurrent requests share one ``fsync``
+  (group commit), so a write costs the same at 100 or 5,000 participants;
+* every few thousand records, at shutdown and on demand, the state is compacted
+  into ``db.json``, a plain TinyDB database (with a checksum in its ``_meta``
+  table) written to a 0600 temporary file, synced and atomically renamed; the
+  journal then starts afresh. Rotating copies are kept in ``snapshots/`` for
+  ``popup restore``.
 
-A crash can only cut the journal's last line, which was never acknowledged and
-is skipped on the next start. A write the disk refuses (full, read-only) is
-rolled back in memory and reported as ``StoreUnavailable``: nothing that was not
-on disk was ever answered as saved. Only this module imports ``tinydb``.
+The rule for a batch of records: once its ``fsync`` succeeded it is committed, and
+nothing after it (a snapshot, a backup copy) can undo it; those are retried later
+and shown as a problem. A batch that fails before its ``fsync`` completes is cut
+from the journal (truncated to the last committed byte, synced) and rolled back in
+memory before any of its requests is answered ``StoreUnavailable``. If the cut
+itself fails, the store turns read-only until restarted. A crash can only cut the
+journal's last line, which was never acknowledged and is skipped on the next
+start. Only this module imports ``tinydb``.
 """
 
 from __future__ import annotations
@@ -28,23 +33,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import fcntl
+import logging
 import os
 import shutil
+import time
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb.storages import JSONStorage
 
-from .errors import N_, StoreCorrupted, StoreUnavailable
+from . import journal
+from .errors import N_, InvalidInput, StoreCorrupted, StoreReadOnly, StoreUnavailable
+from .folderlock import take_lock
 
 DB_FILE = "db.json"
 SNAPSHOTS = "snapshots"
-LOCK_FILE = ".lock"
 META = "_meta"
 JOURNAL_PREFIX = "journal-"
 
@@ -52,14 +59,47 @@ Document = dict[str, Any]
 # An index covers one field ("token") or several together (("workshop_id", "status")).
 IndexSpec = str | tuple[str, ...]
 DISK_REFUSED = N_("The event's disk refused the write; nothing was saved. Try again in a moment.")
+READ_ONLY = N_("The event's disk failed and the server stopped saving. Restart it (popup stop, "
+               "then popup up); your last action may need to be made again.")
+SNAPSHOT_FAILED = N_("The latest snapshot could not be written; every answered "
+                     "write is safe in the journal. It will be tried again.")
+UNSTORABLE = N_("This text holds characters that cannot be stored.")
+SNAPSHOT_RETRY_SECONDS = 30.0
+
+log = logging.getLogger("popup.store")
+
+
+def _no_fault(step: str) -> None:
+    """The store's fault seam: each named step of the write path ("journal.write",
+    "journal.fsync", "journal.cut", "snapshot.write", "snapshot.rename",
+    "journal.rotate", "backup.copy") calls ``Store.io_check`` first, so that a test can
+    make the disk fail at exactly that step (a full tmpfs can only fail writes)."""
 
 
 @dataclass
-class _Undo:
-    seq: int
+class _Write:
+    """One document written in memory, and what it replaced (to undo it)."""
+
     table: str
     doc_id: int
+    encoded: bytes | None
     before: Document | None
+    seq: int = 0  # the record holding it; 0 while its request has not committed
+
+
+@dataclass
+class _Open:
+    """The writes of one request (one asyncio task) not yet sealed into a record."""
+
+    task: asyncio.Task[Any] | None
+    writes: list[_Write] = field(default_factory=list)
+
+
+def _task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop: a command-line tool, one writer
+        return None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -70,27 +110,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _framed(payload: bytes) -> bytes:
-    """A journal line: the CRC-32 of its JSON, so that a line altered on disk (a bad
-    sector, a careless edit) is refused even when it still parses."""
-    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
-
-
-def _checked(line: bytes) -> bytes:
-    """The JSON of a journal line whose checksum matches; ValueError otherwise."""
-    crc, _, payload = line.partition(b" ")
-    if len(crc) != 8 or int(crc, 16) != zlib.crc32(payload):
-        raise ValueError("journal line checksum mismatch")
-    return payload
-
-
 def _index_key(spec: tuple[str, ...], doc: dict[str, Any]) -> Any:
     return doc.get(spec[0]) if len(spec) == 1 else tuple(doc.get(name) for name in spec)
 
 
-def _read_tinydb(path: Path) -> dict[str, Any]:
-    """The tables of a TinyDB JSON file, read with TinyDB's own storage; raises
-    ValueError (or a subclass) when it is not a table map."""
+def _checksum(tables: dict[str, Any], seq: int, next_ids: dict[str, int]) -> str:
+    """The CRC-32 of a snapshot's content, independent of how its JSON was laid out."""
+    content = {"seq": seq, "next_ids": next_ids, "tables": tables}
+    return f"{zlib.crc32(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)):08x}"
+
+
+def _read_tinydb(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The tables and the ``_meta`` record of a TinyDB JSON file, read with TinyDB's
+    own storage; raises ValueError (or a subclass) when it is not a table map or when
+    its checksum does not match (a changed name that is still valid JSON)."""
     storage = JSONStorage(str(path), access_mode="r", encoding="utf-8")
     try:
         data = storage.read() or {}
@@ -98,7 +131,12 @@ def _read_tinydb(path: Path) -> dict[str, Any]:
         storage.close()
     if not isinstance(data, dict):
         raise ValueError("not a table map")
-    return data
+    meta = data.pop(META, {}).get("1", {})
+    # Files written before checksums existed carry none; they are read as before.
+    if "crc32" in meta and meta["crc32"] != _checksum(data, int(meta.get("seq", 0)),
+                                                      meta.get("next_ids", {})):
+        raise ValueError("snapshot checksum mismatch")
+    return data, meta
 
 
 def snapshot_files(folder: Path) -> list[Path]:
@@ -112,7 +150,8 @@ def _corrupted(folder: Path, damaged: Path) -> StoreCorrupted:
     if snapshots:
         return StoreCorrupted(
             "%(damaged)s cannot be read. The last good snapshot is %(snapshot)s; restore it "
-            "with: popup restore %(folder)s --from %(snapshot)s",
+            "with: popup restore %(folder)s --from %(snapshot)s (the journal's valid records "
+            "after it are kept)",
             params={"damaged": str(damaged), "snapshot": str(snapshots[0]),
                     "folder": str(folder)})
     return StoreCorrupted(
@@ -134,6 +173,7 @@ class Store:
         self.compact_every = compact_every
         self.keep_snapshots = keep_snapshots
         self.snapshot_interval = snapshot_interval
+        self.io_check: Callable[[str], None] = _no_fault
         self._tables: dict[str, dict[int, Document]] = {}
         self._indexes: dict[tuple[str, tuple[str, ...]], dict[Any, set[int]]] = {}
         self._next_id: dict[str, int] = {}
@@ -141,50 +181,53 @@ class Store:
         self._durable = 0
         self._lost_upto = 0
         self._snapshot_seq = 0
+        self._open: dict[asyncio.Task[Any] | None, _Open] = {}
         self._pending: list[bytes] = []
-        self._undo: list[_Undo] = []
+        self._undo: list[_Write] = []  # every write not yet durable, oldest first
         self._flush_task: asyncio.Task[None] | None = None
+        self._compaction: asyncio.Task[Any] | None = None
         self._writer = asyncio.Lock()
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
         self._journal_size = 0
         self._lock_fd: int | None = None
         self._last_backup = 0.0
+        self._snapshot_retry_at = 0.0
+        self.read_only: str | None = None
+        self.snapshot_problem: str | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, folder: str | Path, **options: Any) -> Store:
         store = cls(Path(folder), **options)
-        store._open()
+        store._open_folder()
         return store
 
-    def _open(self) -> None:
+    def _open_folder(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock()
         try:
+            self._remove_leftovers()
             self._load_snapshot()
             if self._replay_journals():
                 self._compact_sync()  # folds the journals into db.json and opens a new one
             else:
-                for journal in self._journals():  # empty, or a torn line never acknowledged
-                    journal.unlink()
+                for old in self._journals():  # empty, or a torn line never acknowledged
+                    old.unlink()
                 self._start_journal()
         except BaseException:
             self._unlock()
             raise
 
+    def _remove_leftovers(self) -> None:
+        """Temporary files a crash or a full disk left behind (they may hold e-mails)."""
+        for tmp in [self.folder / (DB_FILE + ".tmp"), *(self.folder / SNAPSHOTS).glob("*.tmp")]:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
     def _lock(self) -> None:
-        fd = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise StoreUnavailable(
-                "Another popup server is already using %(folder)s; stop it first",
-                params={"folder": str(self.folder)}) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._lock_fd = fd
+        if self._lock_fd is None:
+            self._lock_fd = take_lock(self.folder)
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
@@ -196,8 +239,7 @@ class Store:
         if not path.exists():
             return
         try:
-            data = _read_tinydb(path)
-            meta = data.pop(META, {}).get("1", {})
+            data, meta = _read_tinydb(path)
             self._snapshot_seq = int(meta.get("seq", 0))
             # Ids are never reused, even those of removed documents (GDPR erasures).
             self._next_id.update({t: int(n) for t, n in meta.get("next_ids", {}).items()})
@@ -215,30 +257,25 @@ class Store:
         journals = self._journals()
         replayed = 0
         for number, path in enumerate(journals):
-            raw = path.read_bytes()
-            lines = raw.split(b"\n")
-            for position, line in enumerate(lines):
-                if not line:
-                    continue
-                torn = position == len(lines) - 1  # no newline after it: cut by a crash
-                try:
-                    op = orjson.loads(_checked(line))
-                    seq, table, doc_id, doc = op["s"], op["t"], int(op["i"]), op["d"]
-                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                    if torn and number == len(journals) - 1:
-                        break
-                    raise _corrupted(self.folder, path) from exc
-                if torn and number == len(journals) - 1:
-                    break  # never fsynced as a whole line, so never acknowledged
-                if seq <= self._seq:
-                    continue
-                if doc is None:
-                    self._drop(table, doc_id)
-                else:
-                    self._put(table, doc_id, doc)
-                self._seq = self._durable = seq
-                replayed += 1
+            found = journal.scan(path.read_bytes())
+            last = number == len(journals) - 1
+            if found.damaged or (found.torn and not last):
+                raise _corrupted(self.folder, path)
+            for record in found.records:
+                replayed += self._apply(record)
         return replayed
+
+    def _apply(self, record: journal.Record) -> int:
+        """Replay one record (a whole request); 0 if the snapshot already holds it."""
+        if record.seq <= self._seq:
+            return 0
+        for table, doc_id, doc in record.ops:
+            if doc is None:
+                self._drop(table, doc_id)
+            else:
+                self._put(table, doc_id, doc)
+        self._seq = self._durable = record.seq
+        return 1
 
     def _start_journal(self) -> None:
         path = self.folder / f"{JOURNAL_PREFIX}{self._seq + 1:012d}.jsonl"
@@ -343,17 +380,38 @@ class Store:
         return sorted(self._tables)
 
     # ----------------------------------------------------------------- writes
-    def _log(self, table: str, doc_id: int, doc: Document | None, before: Document | None) -> None:
-        self._seq += 1
-        self._undo.append(_Undo(self._seq, table, doc_id, before))
-        self._pending.append(
-            _framed(orjson.dumps({"s": self._seq, "t": table, "i": doc_id, "d": doc})))
+    def _encode(self, doc: Document) -> bytes:
+        """The document's JSON, before memory changes: a lone surrogate (which a JSON
+        parser accepts) would otherwise plant a document no snapshot can save."""
+        if self.read_only is not None:
+            raise StoreReadOnly(READ_ONLY)
+        try:
+            return orjson.dumps(doc)
+        except orjson.JSONEncodeError:
+            fields: dict[str, Any] = {}
+            for name, value in doc.items():
+                try:
+                    orjson.dumps(value)
+                except orjson.JSONEncodeError:
+                    fields[str(name)] = UNSTORABLE
+            raise InvalidInput(UNSTORABLE, fields=fields) from None
+
+    def _log(self, table: str, doc_id: int, encoded: bytes | None,
+             before: Document | None) -> None:
+        task = _task()
+        request = self._open.get(task)
+        if request is None:
+            request = self._open[task] = _Open(task)
+        write = _Write(table, doc_id, encoded, before)
+        request.writes.append(write)
+        self._undo.append(write)
 
     def insert(self, table: str, doc: Document) -> int:
         doc_id = self._next_id.get(table, 1)
         record = {**doc, "id": doc_id}
+        encoded = self._encode(record)
         self._put(table, doc_id, record)
-        self._log(table, doc_id, record, None)
+        self._log(table, doc_id, encoded, None)
         return doc_id
 
     def update(self, table: str, doc_id: int, fields: Document) -> Document:
@@ -361,40 +419,84 @@ class Store:
         if before is None:
             raise KeyError(f"{table} {doc_id}")
         record = {**before, **fields, "id": doc_id}
+        encoded = self._encode(record)
         self._put(table, doc_id, record)
-        self._log(table, doc_id, record, before)
+        self._log(table, doc_id, encoded, before)
         return dict(record)
 
     def remove(self, table: str, doc_id: int) -> None:
         before = self._tables.get(table, {}).get(doc_id)
         if before is None:
             return
+        if self.read_only is not None:
+            raise StoreReadOnly(READ_ONLY)
         self._drop(table, doc_id)
         self._log(table, doc_id, None, before)
 
-    def _rollback(self) -> None:
-        """Undo every write not yet on disk, newest first, and forget them."""
-        for undo in reversed(self._undo):
-            if undo.before is None:
-                self._drop(undo.table, undo.doc_id)
+    def _seal(self, task: asyncio.Task[Any] | None) -> int:
+        """Close a request: its writes become one journal record; returns its seq (0
+        when it wrote nothing)."""
+        request = self._open.pop(task, None)
+        if request is None or not request.writes:
+            return 0
+        self._seq += 1
+        for write in request.writes:
+            write.seq = self._seq
+        self._pending.append(journal.encode(
+            self._seq, ((w.table, w.doc_id, w.encoded) for w in request.writes)))
+        return self._seq
+
+    def _seal_finished(self) -> None:
+        """Writes of a task that ended without committing are its request's all."""
+        for task in [t for t, r in self._open.items() if t is not None and t.done()]:
+            self._seal(task)
+
+    def _undo_writes(self, writes: Iterable[_Write]) -> None:
+        for write in reversed(list(writes)):
+            if write.before is None:
+                self._drop(write.table, write.doc_id)
             else:
-                self._put(undo.table, undo.doc_id, undo.before)
+                self._put(write.table, write.doc_id, write.before)
+
+    def discard(self) -> None:
+        """Undo the current request's writes that were not committed: called when the
+        request fails (a 4xx after a first write), so that nothing it did is kept."""
+        request = self._open.pop(_task(), None)
+        if request is not None and request.writes:
+            self._undo_writes(request.writes)
+            mine = {id(w) for w in request.writes}
+            self._undo = [w for w in self._undo if id(w) not in mine]
+
+    def _rollback(self) -> None:
+        """Undo every sealed record not on disk, newest first, and forget them."""
+        sealed = [w for w in self._undo if w.seq]
+        self._undo_writes(sealed)
+        self._undo = [w for w in self._undo if not w.seq]
         self._lost_upto = self._seq
-        self._undo.clear()
         self._pending.clear()
 
     # ----------------------------------------------------------------- commit
     @property
     def dirty(self) -> bool:
-        return self._durable < self._seq
+        return self._durable < self._seq or any(r.writes for r in self._open.values())
+
+    @property
+    def problem(self) -> str | None:
+        """What the desk should know about the disk (a message id), or None."""
+        return self.read_only or self.snapshot_problem
 
     async def commit(self) -> None:
-        """Return once every write made so far is on disk; raise StoreUnavailable if the
-        disk refused it (the writes are then rolled back)."""
-        target = self._seq
+        """Return once the current request's writes (and every record before them) are
+        on disk; raise StoreUnavailable if the disk refused them (they are then rolled
+        back, and cut from the journal)."""
+        own = self._seal(_task())
+        target = own or self._seq
         while self._durable < target:
             if target <= self._lost_upto:
-                raise StoreUnavailable(DISK_REFUSED)
+                if own:
+                    raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
+                        DISK_REFUSED)
+                return
             if self._flush_task is None:
                 self._flush_task = asyncio.get_running_loop().create_task(self._flush())
             with contextlib.suppress(StoreUnavailable):
@@ -403,61 +505,123 @@ class Store:
     async def _flush(self) -> None:
         try:
             async with self._writer:
-                batch, last, snapshot = self._take_batch()
-                await asyncio.get_running_loop().run_in_executor(
-                    None, self._write_batch, batch, last, snapshot)
-                self._batch_done(last)
+                await self._write_pending()
+        finally:
+            self._flush_task = None
+        if self._compaction_due():
+            self._compaction = asyncio.get_running_loop().create_task(self._compact())
+
+    async def _write_pending(self) -> None:
+        """(writer held) Append the sealed records and make them durable, or cut them."""
+        self._seal_finished()
+        if not self._pending:
+            return
+        batch, last = b"".join(self._pending), self._seq
+        self._pending = []
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._append, batch)
         except OSError:
             self._rollback()
             raise StoreUnavailable(DISK_REFUSED) from None
-        finally:
-            self._flush_task = None
+        self._batch_done(last)
 
     def commit_sync(self) -> None:
         """The same as ``commit`` for code that runs outside the server's loop."""
-        if not self.dirty:
+        for task in list(self._open):
+            self._seal(task)
+        if not self._pending:
             return
+        batch, last = b"".join(self._pending), self._seq
+        self._pending = []
         try:
-            batch, last, snapshot = self._take_batch()
-            self._write_batch(batch, last, snapshot)
-            self._batch_done(last)
+            self._append(batch)
         except OSError:
             self._rollback()
-            raise StoreUnavailable(DISK_REFUSED) from None
-
-    def _take_batch(self) -> tuple[bytes, int, dict[str, Any] | None]:
-        batch = b"".join(self._pending)
-        self._pending = []
-        last = self._seq
-        due = last - self._snapshot_seq >= self.compact_every
-        return batch, last, self._state_copy(last) if due else None
+            raise (StoreReadOnly(READ_ONLY) if self.read_only
+                   else StoreUnavailable(DISK_REFUSED)) from None
+        self._batch_done(last)
+        if self._compaction_due():
+            self._snapshot_quietly(self._state_copy(self._durable), self._durable, False)
 
     def _batch_done(self, last: int) -> None:
         self._durable = max(self._durable, last)
-        self._undo = [u for u in self._undo if u.seq > last]
+        self._undo = [w for w in self._undo if not w.seq or w.seq > last]
 
-    def _write_batch(self, batch: bytes, last: int, snapshot: dict[str, Any] | None) -> None:
+    def _append(self, batch: bytes) -> None:
+        """Write and sync a batch. If that fails, cut it off the journal before anyone is
+        answered: a refused write must not come back after a restart."""
         fd = self._journal_fd
-        assert fd is not None, "store is closed"
-        if os.fstat(fd).st_size != self._journal_size:
-            os.ftruncate(fd, self._journal_size)  # drop the torn tail of a failed write
-        view = memoryview(batch)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
+        if fd is None or self.read_only is not None:
+            raise OSError("the journal is closed")
+        try:
+            self.io_check("journal.write")
+            view = memoryview(batch)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            self.io_check("journal.fsync")
+            os.fsync(fd)
+        except OSError as exc:
+            self._cut(fd, exc)
+            raise
         self._journal_size += len(batch)
-        if snapshot is not None:
-            self._write_snapshot(snapshot, last)
+
+    def _cut(self, fd: int, cause: OSError) -> None:
+        try:
+            self.io_check("journal.cut")
+            os.ftruncate(fd, self._journal_size)
+            os.fsync(fd)
+        except OSError as exc:
+            # Memory and disk may now differ: stop writing rather than make it worse.
+            self.read_only = READ_ONLY
+            log.error("the journal could not be cut after %s: %s; read-only until restart",
+                      cause, exc)
 
     # ------------------------------------------------------------- snapshots
+    def _compaction_due(self) -> bool:
+        return (self._durable - self._snapshot_seq >= self.compact_every
+                and (self._compaction is None or self._compaction.done())
+                and time.monotonic() >= self._snapshot_retry_at)
+
+    async def _compact(self, backup: bool = False) -> Path | None:
+        """Fold the journal into db.json (and keep a rotating copy when ``backup``):
+        committed records stay committed whatever happens here."""
+        async with self._writer:
+            await self._write_pending()
+            seq = self._durable
+            data = self._state_copy(seq)
+            return await asyncio.get_running_loop().run_in_executor(
+                None, self._snapshot_quietly, data, seq, backup)
+
+    def _snapshot_quietly(self, data: dict[str, Any], seq: int, backup: bool) -> Path | None:
+        try:
+            self._write_snapshot(data, seq)
+            due = time.time() - self._last_backup >= self.snapshot_interval
+            copy = self._backup_copy(self.folder / DB_FILE) if backup or due else None
+        except OSError as exc:
+            self.snapshot_problem = SNAPSHOT_FAILED
+            self._snapshot_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+            log.error("snapshot failed (the journal keeps every write): %s", exc)
+            return None
+        self.snapshot_problem = None
+        return copy
+
     def _state_copy(self, seq: int) -> dict[str, Any]:
+        """The tables as of record ``seq``: memory minus the writes after it."""
         # Documents are replaced, never mutated, so copying the tables is enough.
         data: dict[str, Any] = {
             table: {str(k): v for k, v in docs.items()} for table, docs in self._tables.items()
         }
-        data[META] = {"1": {"seq": seq, "next_ids": dict(self._next_id),
-                            "written": dt.datetime.now(dt.UTC).isoformat()}}
+        for write in reversed([w for w in self._undo if not w.seq or w.seq > seq]):
+            docs = data.setdefault(write.table, {})
+            if write.before is None:
+                docs.pop(str(write.doc_id), None)
+            else:
+                docs[str(write.doc_id)] = write.before
+        next_ids = dict(self._next_id)
+        data[META] = {"1": {"seq": seq, "next_ids": next_ids,
+                            "written": dt.datetime.now(dt.UTC).isoformat(),
+                            "crc32": _checksum(data, seq, next_ids)}}
         return data
 
     def _write_snapshot(self, data: dict[str, Any], seq: int) -> None:
@@ -465,33 +629,42 @@ class Store:
         tmp = self.folder / (DB_FILE + ".tmp")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        storage = JSONStorage(str(tmp), access_mode="r+", encoding="utf-8", ensure_ascii=False)
         try:
-            storage.write(data)  # TinyDB's own writer: dumps, flush, fsync
-        finally:
-            storage.close()
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, final)
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            self.io_check("snapshot.write")
+            storage = JSONStorage(str(tmp), access_mode="r+", encoding="utf-8",
+                                  ensure_ascii=False)
+            try:
+                storage.write(data)  # TinyDB's own writer: dumps, flush, fsync
+            finally:
+                storage.close()
+            self.io_check("snapshot.rename")
+            os.replace(tmp, final)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         _fsync_dir(self.folder)
         self._snapshot_seq = seq
         self._rotate_journal(seq)
-        now = dt.datetime.now().timestamp()
-        if now - self._last_backup >= self.snapshot_interval:
-            self._backup_copy(final)
-            self._last_backup = now
 
     def _rotate_journal(self, seq: int) -> None:
-        old = self._journals()
+        """Start the next journal, then drop those db.json now holds. A failure leaves
+        the current journal in use: the next start replays it over db.json."""
+        path = self.folder / f"{JOURNAL_PREFIX}{seq + 1:012d}.jsonl"
+        if path == self._journal_path:
+            return
+        self.io_check("journal.rotate")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        _fsync_dir(self.folder)
         if self._journal_fd is not None:
             os.close(self._journal_fd)
-            self._journal_fd = None
-        path = self.folder / f"{JOURNAL_PREFIX}{seq + 1:012d}.jsonl"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._journal_fd, self._journal_path, self._journal_size = fd, path, 0
-        for journal in old:
-            if journal != path:
+        self._journal_fd, self._journal_path = fd, path
+        self._journal_size = os.fstat(fd).st_size
+        for old in self._journals():
+            if old != path:
                 with contextlib.suppress(FileNotFoundError):
-                    journal.unlink()
+                    old.unlink()
         _fsync_dir(self.folder)
 
     def _backup_copy(self, source: Path) -> Path:
@@ -500,31 +673,36 @@ class Store:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target = folder / f"db-{stamp}.json"
         tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            self.io_check("backup.copy")
+            shutil.copyfile(source, tmp)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         for stale in snapshot_files(self.folder)[self.keep_snapshots:]:
             stale.unlink()
         _fsync_dir(folder)
+        self._last_backup = time.time()
         return target
 
     def _compact_sync(self) -> None:
         self._write_snapshot(self._state_copy(self._seq), self._seq)
 
-    async def checkpoint(self) -> Path:
-        """Compact now and keep a rotating snapshot; returns the snapshot's path."""
-        await self.commit()
-        async with self._writer:
-            data = self._state_copy(self._durable)
-            return await asyncio.get_running_loop().run_in_executor(
-                None, self._checkpoint_sync, data, self._durable)
+    async def idle(self) -> None:
+        """Wait for a compaction in progress: the store closes with one writer only."""
+        if self._compaction is not None:
+            with contextlib.suppress(StoreUnavailable):
+                await self._compaction
 
-    def _checkpoint_sync(self, data: dict[str, Any], seq: int) -> Path:
-        self._write_snapshot(data, seq)
-        self._last_backup = dt.datetime.now().timestamp()
-        return self._backup_copy(self.folder / DB_FILE)
+    async def checkpoint(self) -> Path | None:
+        """Compact now and keep a rotating snapshot; returns the snapshot's path, or
+        None when the disk refused it (the problem is then shown, and retried)."""
+        return await self._compact(backup=True)
 
     def close(self) -> None:
         """Flush, compact, keep a last snapshot and release the folder."""
@@ -533,8 +711,8 @@ class Store:
             return
         try:
             self.commit_sync()
-            self._write_snapshot(self._state_copy(self._durable), self._durable)
-            self._backup_copy(self.folder / DB_FILE)
+            if self.read_only is None:
+                self._snapshot_quietly(self._state_copy(self._durable), self._durable, True)
         finally:
             if self._journal_fd is not None:
                 os.close(self._journal_fd)
@@ -550,11 +728,11 @@ class Store:
 
 def read_snapshot(path: str | Path) -> dict[str, list[Document]]:
     """Read a ``db.json`` (or a snapshot) without opening the event: for reports,
-    backups and restores. Raises StoreCorrupted when it is not a readable database."""
+    backups and restores. Raises StoreCorrupted when it is not a readable database or
+    its checksum does not match."""
     path = Path(path)
     try:
-        data = _read_tinydb(path)
-        data.pop(META, None)
+        data, _meta = _read_tinydb(path)
         return {table: list(docs.values()) for table, docs in data.items()}
     except (ValueError, AttributeError, UnicodeDecodeError) as exc:
         raise StoreCorrupted("%(path)s is not a readable event database",

@@ -99,6 +99,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
         # Let a snapshot in progress finish before the store closes (no second writer).
         app.ctx.stopping = True
         await app.ctx.checkpoints
+        await app.ctx.store.idle()
 
     return app
 

@@ -83,6 +83,9 @@ def wants_json(request: Request) -> bool:
 class PopupErrorHandler(ErrorHandler):
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
         lang = getattr(request.ctx, "lang", None) or i18n.DEFAULT if request else i18n.DEFAULT
+        if request is not None:
+            # A request that fails after a first write keeps none of its writes.
+            request.app.ctx.store.discard()
         status, code, message, fields = describe(exception, lang)
         if status >= 500 and status != 503:
             log.error("unhandled error on %s %s", request.method if request else "?",

@@ -1,0 +1,67 @@
+"""The lock that makes one process the owner of an event folder.
+
+``popup up`` takes it before it writes anything in the folder, and the server's
+store keeps it; it holds the owner's PID and, once the server listens, its URL, so
+that a second start names them and ``popup stop`` finds the server through it.
+An ``flock`` dies with its process: a crash never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import StoreUnavailable
+
+LOCK_FILE = ".lock"
+
+
+def take_lock(folder: Path) -> int:
+    """Hold ``folder`` for this process (the descriptor keeps it; the kernel frees it
+    when the process dies), or refuse naming the process and URL that hold it. Taken
+    before anything is written in the folder."""
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        holder = lock_holder(folder)
+        raise StoreUnavailable(
+            "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
+            "it first with: popup stop --data %(folder)s",
+            params={"folder": str(folder), "pid": holder.get("pid", "?"),
+                    "url": holder.get("url", "?")}) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, orjson.dumps({"pid": os.getpid()}))
+    return fd
+
+
+def announce(fd: int, url: str) -> None:
+    """Write the running server's URL beside its PID in the lock it holds."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, orjson.dumps({"pid": os.getpid(), "url": url}), 0)
+
+
+def lock_holder(folder: Path) -> dict[str, Any]:
+    """The PID (and URL) of the server holding ``folder``, or {} when none does."""
+    path = Path(folder) / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return {}
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                holder = orjson.loads(os.read(fd, 4096) or b"{}")
+                return holder if isinstance(holder, dict) else {}
+            return {"pid": "?"}
+        return {}  # nobody holds it: a stale file from a stopped server
+    finally:
+        os.close(fd)
