@@ -30,7 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkin import HttpConnection, Load, participant, start_server  # noqa: E402
+from loopback import HttpConnection, Load, participant, start_server  # noqa: E402
 
 STREAMS, DESKS, SATURATING = 200, 2, 20
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkin import HttpConnection, participant, start_server  # noqa: E402
+from loopback import HttpConnection, participant, start_server  # noqa: E402
 
 from popup_tierslieu import domain  # noqa: E402
 from popup_tierslieu.domain import bookings, participants, swap  # noqa: E402

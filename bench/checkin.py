@@ -1,24 +1,32 @@
-"""Check-in benchmark: how fast the desk can check people in, and whether registering
-slows down as the event fills.
+"""First check-ins against the server's cheapest request, and registration latency as
+the event fills: the morning queue at full speed.
 
-Starts the real server (``python -m popup_tierslieu up --headless``) on a free loopback
-port with a throw-away event folder, then, in one run:
+One command prints everything (about 1.5 minutes on a quiet 2-core machine):
 
-1. registers 100 participants, and times 200 sequential registrations (size ~100);
-2. registers up to 3,000 participants (50 clients at once);
-3. throughput of ``GET /api/v1/health`` with 50 concurrent keep-alive clients (a);
-4. throughput of ``POST /api/v1/checkins`` with 50 concurrent clients (b), each request
-   the first check-in of a different participant, so each one is a durable write;
-5. registers up to 5,000 and times 200 sequential registrations again (size ~5,000).
+1. registration latency: 200 sequential registrations at 100 participants and again
+   from 11,800 to 12,000 (their medians' ratio is the growth);
+2. for each event size (3,000 and 12,000 participants) and each number of keep-alive
+   connections (20 and 50), three runs; each run starts the real server
+   (``python -m popup_tierslieu up --headless``) on a fresh copy of the filled event
+   folder, so every pass is still unused, then measures in the same run:
+   (a) ``GET /api/v1/health`` for a few seconds, and
+   (b) ``POST /api/v1/checkins``, 2,800 requests (after 200 to warm up), each the
+   **first** check-in of a different participant, sent as the pass's QR reads: each one
+   a durable write (fsynced before the answer);
+3. per size and connection count, b/a as the median of the three runs with their
+   spread, from the requests per second and from the server's CPU time per request
+   (which stays meaningful when other programs share the machine).
 
-It prints (a), (b), b/a, the latency figures and their growth, how busy the client and
-the server were (CPU seconds over wall seconds), so a reader can tell which side was the
-bottleneck, and the server's CPU time per request, which stays meaningful when other
-programs share the machine (requests per second do not). The server is stopped by its
-PID.
+Servers are stopped by their PID; everything stays on 127.0.0.1.
 
-Run: /work/venv/bin/python bench/checkin.py [--seconds 5] [--compare-httpx]
-Targets: b/a >= 0.25 (goal 0.5); registration latency growth (5,000 / 100) < 2.
+``--pretix URL TOKEN LIST SECRETS`` sends the same first-scan load, with the same client,
+to a pretix server's check-in RPC (``POST URL/checkinrpc/redeem/``, URL being the
+organizer's API root, e.g. ``http://127.0.0.1:8345/api/v1/organizers/demo``), one
+unused ticket secret (one per line of the SECRETS file) per request, on check-in list
+LIST. See docs/performance.md for how to set pretix up.
+
+Run: .venv/bin/python bench/checkin.py [--runs 3] [--py-spy FILE]
+Targets: b/a >= 0.5 at 12,000 participants; registration latency growth < 1.5.
 """
 
 from __future__ import annotations
@@ -26,10 +34,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
+import random
+import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,149 +47,17 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CLIENTS = 50
-CHECKINS = 3000
-SMALL, LARGE, SAMPLE = 100, 5000, 200
-TICKS = os.sysconf("SC_CLK_TCK")
+import orjson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loopback import HttpConnection, Load, Server, participant, percentile, start_server  # noqa: E402
 
-class HttpConnection:
-    """A minimal HTTP/1.1 keep-alive client over asyncio streams.
-
-    httpx is the project's client elsewhere, but a benchmark client has to cost far
-    less CPU than the server it measures; on a shared 2-core machine httpx's per-request
-    overhead is of the same order as Sanic's (see ``--compare-httpx``)."""
-
-    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
-        self.host, self.port = host, port
-        self.prefix = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"{host}:{port}",
-                                                            **headers}.items())
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> HttpConnection:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        sock = self.writer.get_extra_info("socket")
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return self
-
-    async def request(self, method: str, path: str, payload: object = None,
-                      auth: str | None = None) -> tuple[int, bytes]:
-        assert self.reader is not None and self.writer is not None
-        body = b"" if payload is None else json.dumps(payload).encode()
-        head = f"{method} {path} HTTP/1.1\r\n{self.prefix}"
-        if auth:
-            head += f"Authorization: Bearer {auth}\r\n"
-        if payload is not None:
-            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        self.writer.write(head.encode() + b"\r\n" + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length = None
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length is None:
-            raise RuntimeError(f"{method} {path}: response without Content-Length")
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[bytes]
-    port: int
-    folder: Path
-
-    @property
-    def token(self) -> str:
-        return (self.folder / "concierge.token").read_text().strip()
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-    def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGINT)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def start_server(folder: Path, profile: str | None) -> Server:
-    port = free_port()
-    profiler = ["-m", "cProfile", "-o", profile] if profile else []
-    with open(folder.parent / "server.out", "wb") as log:  # the child keeps its own copy
-        proc = subprocess.Popen(
-            [sys.executable, *profiler, "-m", "popup_tierslieu", "up", "--headless",
-             "--no-mdns", "--host", "127.0.0.1", "--port", str(port), "--data", str(folder)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-            # Every registration comes from this one address: lift the per-address limit
-            # that stops a script filling a real event (web/security.py).
-            env={**os.environ, "POPUP_LANG": "en", "POPUP_RATE_REGISTER": "1000000/1"})
-    server = Server(proc, port, folder)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("server exited: " + (folder.parent / "server.out").read_text())
-        try:
-            conn = await HttpConnection("127.0.0.1", port, {}).open()
-            status, _ = await conn.request("GET", "/api/v1/health")
-            conn.close()
-            if status == 200:
-                return server
-        except OSError:
-            await asyncio.sleep(0.1)
-    server.stop()
-    raise SystemExit("server did not become ready")
-
-
-class Load:
-    """CPU of both sides over the wall time of one phase."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-
-    def __enter__(self) -> Load:
-        self.wall = time.perf_counter()
-        self.client_cpu = time.process_time()
-        self.server_cpu = self.server.cpu_seconds()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self.wall
-        self.client_cpu = time.process_time() - self.client_cpu
-        self.server_cpu = self.server.cpu_seconds() - self.server_cpu
-
-    def __str__(self) -> str:
-        return (f"client CPU {self.client_cpu / self.wall:4.0%}, "
-                f"server CPU {self.server_cpu / self.wall:4.0%} of one core")
-
-    def server_us(self, requests: int) -> float:
-        """Server CPU microseconds per request: unlike requests per second, it does not
-        depend on how much of the machine other programs take meanwhile."""
-        return self.server_cpu / requests * 1e6
-
-
-def participant(number: int, profile: str) -> dict[str, object]:
-    return {"name": f"Participant·e {number}", "profile": profile, "commune": "Lourmarin",
-            "consent": True, "charter": True}
+SIZES = (3000, 12000)
+CONNECTIONS = (20, 50)
+CHECKINS = 2800
+WARM_UP = 200  # first check-ins before the measure, so that no run pays a cold start
+SMALL, SAMPLE = 100, 200
+FILLERS = 50
 
 
 async def run_clients(conns: list[HttpConnection],
@@ -189,10 +65,22 @@ async def run_clients(conns: list[HttpConnection],
     await asyncio.gather(*(work(conn) for conn in conns))
 
 
+async def open_connections(port: int, count: int) -> list[HttpConnection]:
+    return [await HttpConnection("127.0.0.1", port, {"Accept-Language": "fr"}).open()
+            for _ in range(count)]
+
+
+# ------------------------------------------------------------------ filling
+def scanned(registered: dict[str, str]) -> str:
+    """What the desk's scanner reads from this person's pass: its QR's URL (the check-in
+    URL where the server gives one, else the pass URL)."""
+    return registered.get("checkin_url") or registered["pass_url"]
+
+
 async def register_up_to(conns: list[HttpConnection], total: int, count: Iterator[int],
-                         profile: str, tokens: list[str], have: int) -> None:
+                         profile: str, passes: list[str]) -> None:
     """Register concurrently until ``total`` participants exist."""
-    todo = iter(range(total - have))
+    todo = iter(range(total - len(passes)))
 
     async def work(conn: HttpConnection) -> None:
         for _ in todo:
@@ -200,13 +88,13 @@ async def register_up_to(conns: list[HttpConnection], total: int, count: Iterato
                                               participant(next(count), profile))
             if status != 201:
                 raise SystemExit(f"registration failed: {status} {body[:200]!r}")
-            tokens.append(json.loads(body)["token"])
+            passes.append(scanned(orjson.loads(body)))
 
     await run_clients(conns, work)
 
 
 async def timed_registrations(conn: HttpConnection, count: Iterator[int], profile: str,
-                              tokens: list[str]) -> list[float]:
+                              passes: list[str]) -> list[float]:
     latencies = []
     for _ in range(SAMPLE):
         started = time.perf_counter()
@@ -215,10 +103,54 @@ async def timed_registrations(conn: HttpConnection, count: Iterator[int], profil
         latencies.append(time.perf_counter() - started)
         if status != 201:
             raise SystemExit(f"registration failed: {status} {body[:200]!r}")
-        tokens.append(json.loads(body)["token"])
+        passes.append(scanned(orjson.loads(body)))
     return latencies
 
 
+@dataclass
+class Filled:
+    folders: dict[int, Path]
+    passes: list[str]
+    small: list[float]
+    large: list[float]
+    small_us: float
+    large_us: float
+
+
+async def fill(base: Path, sizes: tuple[int, ...]) -> Filled:
+    """Register every size in turn through the real server, keeping a stopped copy of
+    the event folder at each size; time registrations at 100 and at the largest size."""
+    folder, passes, copies = base / "filling", [], {}
+    count = itertools.count(1)
+    small = large = []
+    small_us = large_us = 0.0
+    for size in sorted(sizes):
+        server = await start_server(folder)
+        try:
+            conns = await open_connections(server.port, FILLERS)
+            _, body = await conns[0].request("GET", "/api/v1/event")
+            profile = orjson.loads(body)["profiles"][0]
+            if not passes:
+                await register_up_to(conns, SMALL, count, profile, passes)
+                with Load(server) as load:
+                    small = await timed_registrations(conns[0], count, profile, passes)
+                small_us = load.server_us(SAMPLE)
+            if size == max(sizes):
+                await register_up_to(conns, size - SAMPLE, count, profile, passes)
+                with Load(server) as load:
+                    large = await timed_registrations(conns[0], count, profile, passes)
+                large_us = load.server_us(SAMPLE)
+            await register_up_to(conns, size, count, profile, passes)
+            for conn in conns:
+                conn.close()
+        finally:
+            server.stop()  # compacts the journal into db.json
+        copies[size] = base / f"event-{size}"
+        shutil.copytree(folder, copies[size])
+    return Filled(copies, passes, small, large, small_us, large_us)
+
+
+# ------------------------------------------------------------------ measuring
 async def health_rate(conns: list[HttpConnection], seconds: float) -> int:
     done = 0
     stop = time.perf_counter() + seconds
@@ -235,131 +167,229 @@ async def health_rate(conns: list[HttpConnection], seconds: float) -> int:
     return done
 
 
-async def check_in_all(conns: list[HttpConnection], tokens: list[str], desk: str) -> None:
-    todo = iter(tokens)
+Scan = Callable[[HttpConnection, str], Awaitable[bool]]
+
+
+async def first_scans(conns: list[HttpConnection], passes: list[str],
+                      scan: Scan) -> tuple[list[float], int]:
+    """Each pass scanned once, by whichever connection is free; returns the latencies and
+    the count of scans not answered as a first check-in."""
+    todo = iter(passes)
+    latencies: list[float] = []
+    errors = 0
 
     async def work(conn: HttpConnection) -> None:
-        for token in todo:
-            status, body = await conn.request("POST", "/api/v1/checkins", {"token": token},
-                                              auth=desk)
-            if status != 200 or json.loads(body)["already_checked_in"]:
-                raise SystemExit(f"check-in failed: {status} {body[:200]!r}")
+        nonlocal errors
+        for item in todo:
+            started = time.perf_counter()
+            ok = await scan(conn, item)
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
 
     await run_clients(conns, work)
+    return latencies, errors
 
 
-async def httpx_health_rate(port: int, seconds: float) -> int:
-    import httpx
+def popup_scan(desk: str) -> Scan:
+    async def scan(conn: HttpConnection, url: str) -> bool:
+        status, body = await conn.request("POST", "/api/v1/checkins", {"token": url},
+                                          auth=desk)
+        return status == 200 and not orjson.loads(body)["already_checked_in"]
 
-    done = 0
-    stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as http:
-        async def work() -> None:
-            nonlocal done
-            while time.perf_counter() < stop:
-                (await http.get("/api/v1/health")).raise_for_status()
-                done += 1
-
-        await asyncio.gather(*(work() for _ in range(CLIENTS)))
-    return done
+    return scan
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def pretix_scan(path: str, token: str, checkin_list: int) -> Scan:
+    """pretix's check-in RPC: 201 and status "ok" for a first entry."""
+    async def scan(conn: HttpConnection, secret: str) -> bool:
+        status, body = await conn.request(
+            "POST", path, {"secret": secret, "source_type": "barcode",
+                           "lists": [checkin_list], "type": "entry"}, auth=token)
+        return status == 201 and orjson.loads(body).get("status") == "ok"
+
+    return scan
+
+
+@dataclass
+class Run:
+    size: int
+    connections: int
+    health: float
+    health_us: float
+    checkins: float
+    checkin_us: float
+    p99: float
+    errors: int
+    server_share: float
+
+    @property
+    def ratio(self) -> float:
+        return self.checkins / self.health
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.health_us / self.checkin_us
+
+
+def py_spy(server: Server, output: str | None) -> subprocess.Popen[bytes] | None:
+    """Sample the server during the check-in phase (py-spy, if installed)."""
+    if output is None:
+        return None
+    return subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--rate",
+                             "500", "--format", "raw", "--output", output, "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def one_run(source: Path, size: int, connections: int, passes: list[str],
+                  seconds: float, spy: str | None) -> Run:
+    folder = source.with_name(f"run-{size}-{connections}")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source, folder)
+    chosen = random.sample(passes[:size], WARM_UP + CHECKINS)
+    server = await start_server(folder)
+    try:
+        conns = await open_connections(server.port, connections)
+        desk = server.token
+        await health_rate(conns, 0.3)
+        await first_scans(conns, chosen[:WARM_UP], popup_scan(desk))
+        with Load(server) as health_load:
+            health_count = await health_rate(conns, seconds)
+        sampler = py_spy(server, spy)
+        with Load(server) as load:
+            latencies, errors = await first_scans(conns, chosen[WARM_UP:], popup_scan(desk))
+        if sampler is not None:
+            sampler.send_signal(signal.SIGINT)
+            _, failure = sampler.communicate()
+            if sampler.returncode:
+                print(f"py-spy failed: {failure.decode().strip()}")
+        for conn in conns:
+            conn.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return Run(size, connections, health_count / health_load.wall,
+               health_load.server_us(health_count), CHECKINS / load.wall,
+               load.server_us(CHECKINS), percentile(latencies, 0.99), errors,
+               load.server_cpu / load.wall)
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
 
 
 def ms(value: float) -> str:
     return f"{value * 1000:6.2f} ms"
 
 
-async def bench(seconds: float, compare_httpx: bool, profile: str | None) -> None:
+def report(runs: list[Run], filled: Filled) -> None:
+    print(f"\n{'participants':>12} {'conns':>5} {'health/s':>9} {'check-ins/s':>11} "
+          f"{'b/a':>5} {'CPU b/a':>7} {'p99':>9} {'errors':>6} {'server CPU':>10}")
+    for r in runs:
+        print(f"{r.size:>12,} {r.connections:>5} {r.health:>9.0f} {r.checkins:>11.0f} "
+              f"{r.ratio:>5.2f} {r.cpu_ratio:>7.2f} {ms(r.p99):>9} {r.errors:>6} "
+              f"{r.server_share:>10.0%}")
+    print("\nfirst check-ins / health, median of the runs (min to max):")
+    for size, connections in itertools.product(SIZES, CONNECTIONS):
+        group = [r for r in runs if (r.size, r.connections) == (size, connections)]
+        if group:
+            print(f"  {size:>6,} participants, {connections} connections: measured "
+                  f"{spread([r.ratio for r in group])}, from server CPU per request "
+                  f"{spread([r.cpu_ratio for r in group])}; server CPU "
+                  f"{statistics.median(r.checkin_us for r in group):.0f} us per check-in, "
+                  f"{statistics.median(r.health_us for r in group):.0f} us per health")
+    growth = statistics.median(filled.large) / statistics.median(filled.small)
+    print("\nregistration latency, 200 sequential:")
+    for label, values, cpu in ((f"at {SMALL}", filled.small, filled.small_us),
+                               (f"from {max(SIZES) - SAMPLE:,} to {max(SIZES):,}",
+                                filled.large, filled.large_us)):
+        print(f"  {label:>20}: median {ms(statistics.median(values))}, p95 "
+              f"{ms(percentile(values, 0.95))}, server CPU {cpu:5.0f} us/registration")
+    print(f"  growth (median) = {growth:.2f}, server CPU growth = "
+          f"{filled.large_us / filled.small_us:.2f}  (target < 1.5)")
+    top = [r for r in runs if r.size == max(SIZES)]
+    if top:
+        print(f"\nverdict at {max(SIZES):,} participants: b/a median "
+              f"{statistics.median(r.ratio for r in top):.2f} measured, "
+              f"{statistics.median(r.cpu_ratio for r in top):.2f} from server CPU "
+              f"(goal >= 0.5); errors {sum(r.errors for r in runs)}")
+
+
+async def bench(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    print(f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; "
+          f"{CHECKINS} first check-ins per run, {args.runs} runs per case")
     with tempfile.TemporaryDirectory(prefix="popup-bench-") as tmp:
-        server = await start_server(Path(tmp) / "event", profile)
-        try:
-            await measure(server, seconds, compare_httpx)
-        finally:
-            server.stop()
+        filled = await fill(Path(tmp), SIZES)
+        print(f"filled {', '.join(f'{s:,}' for s in SIZES)} participants in "
+              f"{time.perf_counter() - started:.0f} s")
+        runs = []
+        for number, size in itertools.product(range(args.runs), SIZES):
+            for connections in CONNECTIONS:
+                spy = (args.py_spy if number == 0 and size == max(SIZES)
+                       and connections == CONNECTIONS[0] else None)
+                run = await one_run(filled.folders[size], size, connections, filled.passes,
+                                    args.seconds, spy)
+                print(f"  run {number + 1}: {size:>6,} participants, {connections} conns: "
+                      f"b/a {run.ratio:.2f}, CPU b/a {run.cpu_ratio:.2f}", flush=True)
+                runs.append(run)
+        report(runs, filled)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end; run time "
+          f"{time.perf_counter() - started:.0f} s")
 
 
-async def measure(server: Server, seconds: float, compare_httpx: bool) -> None:
-    headers = {"Accept-Language": "fr"}
-    conns = [await HttpConnection("127.0.0.1", server.port, headers).open()
-             for _ in range(CLIENTS)]
-    status, body = await conns[0].request("GET", "/api/v1/event")
-    profile = json.loads(body)["profiles"][0]
-    desk = server.token
-    count = itertools.count(1)
-    tokens: list[str] = []
-    print(f"server PID {server.proc.pid} on 127.0.0.1:{server.port}, "
-          f"{os.cpu_count()} CPU(s), {CLIENTS} clients")
+# ------------------------------------------------------------------ pretix
+async def pretix(url: str, token: str, checkin_list: str, secrets_file: str) -> None:
+    """The same first-scan load against pretix's check-in RPC, with the same client."""
+    from urllib.parse import urlsplit
 
-    await register_up_to(conns, SMALL, count, profile, tokens, 0)
-    with Load(server) as small_load:
-        small = await timed_registrations(conns[0], count, profile, tokens)
-
-    with Load(server) as filling:
-        before = len(tokens)
-        await register_up_to(conns, CHECKINS, count, profile, tokens, len(tokens))
-    print(f"registrations, {CLIENTS} at once: {(len(tokens) - before) / filling.wall:7.0f}"
-          f"/s  ({filling})")
-
-    await health_rate(conns, 0.5)  # warm-up
-    with Load(server) as health_load:
-        health_count = await health_rate(conns, seconds)
-    health = health_count / health_load.wall
-    health_us = health_load.server_us(health_count)
-    print(f"(a) GET  /api/v1/health:   {health:7.0f} requests/s, server CPU {health_us:5.0f} us"
-          f"/request  ({health_load})")
-
-    with Load(server) as checkin_load:
-        await check_in_all(conns, tokens[:CHECKINS], desk)
-    checkins = CHECKINS / checkin_load.wall
-    checkin_us = checkin_load.server_us(CHECKINS)
-    print(f"(b) POST /api/v1/checkins: {checkins:7.0f} check-ins/s, server CPU {checkin_us:5.0f} "
-          f"us/request  ({checkin_load}; {CHECKINS} first check-ins, each fsynced)")
-    print(f"    b/a = {checkins / health:.2f} measured; {health_us / checkin_us:.2f} from server "
-          f"CPU per request (target >= 0.25, goal 0.5)")
-
-    if compare_httpx:
-        with Load(server) as httpx_load:
-            rate = await httpx_health_rate(server.port, seconds) / seconds
-        print(f"    the same (a) with httpx.AsyncClient: {rate:7.0f} requests/s ({httpx_load})")
-
-    await register_up_to(conns, LARGE, count, profile, tokens, len(tokens))
-    with Load(server) as large_load:
-        large = await timed_registrations(conns[0], count, profile, tokens)
-    for conn in conns:
-        conn.close()
-
-    growth = statistics.median(large) / statistics.median(small)
-    for size, latencies, load in ((SMALL, small, small_load), (LARGE, large, large_load)):
-        print(f"registration latency, {SAMPLE} sequential, at {size:>5}: "
-              f"median {ms(statistics.median(latencies))}, p95 {ms(percentile(latencies, 0.95))}"
-              f", server CPU {load.server_us(SAMPLE):5.0f} us/registration")
-    print(f"    growth (median at {LARGE} / at {SMALL}) = {growth:.2f}, p95 growth = "
-          f"{percentile(large, 0.95) / percentile(small, 0.95):.2f}, server CPU growth = "
-          f"{large_load.server_cpu / small_load.server_cpu:.2f}  (target < 2)")
+    parts = urlsplit(url.rstrip("/"))
+    if parts.scheme != "http" or parts.hostname is None:
+        raise SystemExit("--pretix URL: an http:// URL (this client speaks plain HTTP/1.1)")
+    path = f"{parts.path}/checkinrpc/redeem/"
+    secrets = [line.strip() for line in Path(secrets_file).read_text().splitlines()
+               if line.strip()]
+    need = len(CONNECTIONS) * 100
+    if len(secrets) < need:
+        raise SystemExit(f"{secrets_file}: {len(secrets)} secrets, at least {need} needed "
+                         "(each used once, half per connection count)")
+    share = len(secrets) // len(CONNECTIONS)
+    scan = pretix_scan(path, token, int(checkin_list))
+    for number, connections in enumerate(CONNECTIONS):
+        batch = secrets[number * share:(number + 1) * share]
+        conns = [await HttpConnection(parts.hostname, parts.port or 80, {},
+                                      auth_scheme="Token").open() for _ in range(connections)]
+        wall = time.perf_counter()
+        latencies, errors = await first_scans(conns, batch, scan)
+        wall = time.perf_counter() - wall
+        reopened = sum(conn.reopened for conn in conns)
+        for conn in conns:
+            conn.close()
+        print(f"pretix, {connections} connections: {len(batch) / wall:7.0f} first check-ins/s, "
+              f"errors {errors}, p99 {ms(percentile(latencies, 0.99))}, "
+              f"{len(batch)} secrets, {reopened} reconnections")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0,
-                        help="duration of the health throughput phase")
-    parser.add_argument("--compare-httpx", action="store_true",
-                        help="also measure (a) with httpx.AsyncClient, to size the client")
-    parser.add_argument("--profile", metavar="FILE",
-                        help="run the server under cProfile and write its statistics to FILE "
-                             "(read them with: python -m pstats FILE)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per case (default 3)")
+    parser.add_argument("--seconds", type=float, default=1.5,
+                        help="duration of each health phase (default 1.5)")
+    parser.add_argument("--py-spy", metavar="FILE",
+                        help="sample the server with py-spy during the first 12,000-participant "
+                             "check-in phase; collapsed stacks to FILE")
+    parser.add_argument("--pretix", nargs=4, metavar=("URL", "TOKEN", "LIST", "SECRETS"),
+                        help="send the first-scan load to pretix instead (see the docstring)")
     args = parser.parse_args()
-    profile = str(Path(args.profile).resolve()) if args.profile else None
     try:
         import uvloop
     except ImportError:
-        asyncio.run(bench(args.seconds, args.compare_httpx, profile))
+        run = asyncio.run
     else:
-        uvloop.run(bench(args.seconds, args.compare_httpx, profile))
+        run = uvloop.run
+    if args.pretix:
+        run(pretix(*args.pretix))
+    else:
+        run(bench(args))
 
 
 if __name__ == "__main__":

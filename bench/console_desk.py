@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkin import participant, percentile, start_server  # noqa: E402
+from loopback import participant, percentile, start_server  # noqa: E402
 
 from popup_tierslieu.console.app import create_app  # noqa: E402
 from popup_tierslieu.console.client import ApiClient  # noqa: E402

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkin import HttpConnection, participant, start_server  # noqa: E402
+from loopback import HttpConnection, participant, start_server  # noqa: E402
 
 
 def figures(name: str, seconds: list[float]) -> str:
