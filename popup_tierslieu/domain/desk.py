@@ -39,6 +39,31 @@ def stats(store: Any, kit: Kit, now: dt.datetime | None = None) -> dict[str, Any
     }
 
 
+def arrival(store: Any, kit: Kit, participant: dict[str, Any],
+            now: dt.datetime | None = None) -> dict[str, Any]:
+    """What the desk reads aloud when someone is checked in: who they are and what they
+    booked for today. Not their whole programme nor their personal data: this answers
+    every scan of the morning queue, so it stays small."""
+    day = clock.local(now or clock.utcnow(), kit.event.timezone).date()
+    registrations = bookings.registrations_of(store, participant["id"])
+    programme = {w.id: w for w in bookings.programme(store, kit)} if registrations else {}
+    booked = []
+    for r in registrations:
+        w = programme.get(r["workshop_id"])
+        if w is not None and w.start.date() == day:
+            booked.append({"workshop": w, "status": r["status"], "position": r["position"]})
+    seats = []
+    for b in bookings.seats_of(store, participant["id"]):
+        slot = kit.slot(b["slot_id"])
+        if slot is not None and slot.start.date() == day:
+            seats.append({"id": b["id"], "slot_id": b["slot_id"], "space_id": b["space_id"],
+                          "seat": b["seat"]})
+    return {"id": participant["id"], "name": participant["name"],
+            "profile": participant.get("profile"), "commune": participant.get("commune"),
+            "registrations": sorted(booked, key=lambda r: r["workshop"].start),
+            "seats": seats}
+
+
 def latest_arrivals(store: Any, limit: int = 10) -> list[dict[str, Any]]:
     arrivals = sorted(store.scan("checkins"), key=lambda c: c["id"], reverse=True)[:limit]
     rows = []

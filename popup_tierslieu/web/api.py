@@ -109,6 +109,17 @@ def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
                        "seat": b["seat"]} for b in bookings.seats_of(store, participant["id"])]}
 
 
+def arrival_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
+    """The check-in answer's person: what the desk shows, not the whole ``me_json``."""
+    found = desk.arrival(request.app.ctx.store, request.app.ctx.kit, participant)
+    lang = request.ctx.lang
+    return {**found, "registrations": [
+        {"workshop_id": r["workshop"].id, "title": r["workshop"].title.get(lang),
+         "start": r["workshop"].start.isoformat(), "status": r["status"],
+         "position": r["position"], "cancelled": r["workshop"].cancelled}
+        for r in found["registrations"]]}
+
+
 def publish_figures(request: Request, workshop_ids: tuple[str, ...] = ()) -> None:
     """Tell every open screen the counts that changed."""
     store = request.app.ctx.store
@@ -283,7 +294,7 @@ async def checkin(request: Request) -> HTTPResponse:
                                        audience=CONCIERGE)
         publish_figures(request)
     return json({"participant_id": participant["id"], "already_checked_in": already,
-                 "participant": me_json(request, participant)})
+                 "participant": arrival_json(request, participant)})
 
 
 @bp.delete("/checkins/<participant_id:int>")

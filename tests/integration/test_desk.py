@@ -78,3 +78,20 @@ def test_checklist_ticks_persist_across_a_restart(server):
     assert api.put("/desk/checklist/99", json={"ticked": True}).status_code == 404
     assert api.put("/desk/checklist/0", json={"ticked": "maybe"}).status_code == 400
     assert api.put("/desk/checklist/0", json={}).status_code == 400
+
+
+def test_a_check_in_answers_what_the_desk_shows_and_no_more(server):
+    """The answer of every scan of the morning queue: the name, profile and town to greet
+    the person, and what they booked today; not their e-mail, survey answers or pass."""
+    api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
+    person = server.register(name="Hélène Roux", commune="Cucuron",
+                             email="helene@example.org")
+    api.post("/desk/workshops/visio/registrations", json={"participant_id": person["id"]})
+    answer = api.post("/checkins", json={"token": person["pass_url"]}).json()
+    assert answer["participant_id"] == person["id"] and answer["already_checked_in"] is False
+    shown = answer["participant"]
+    assert set(shown) == {"id", "name", "profile", "commune", "registrations", "seats"}
+    assert (shown["name"], shown["commune"]) == ("Hélène Roux", "Cucuron")
+    assert [(r["workshop_id"], r["status"]) for r in shown["registrations"]] == [
+        ("visio", "confirmed")]
+    assert shown["registrations"][0]["title"]

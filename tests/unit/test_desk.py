@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from popup_tierslieu import domain
 from popup_tierslieu.domain import bookings, desk, participants
 from popup_tierslieu.errors import NotFound
-from popup_tierslieu.kit import default_kit
+from popup_tierslieu.kit import default_kit, load
 from popup_tierslieu.store import Store
 
 KIT = default_kit(dt.date(2026, 6, 12))
+KITS = Path(__file__).resolve().parents[2] / "kits"
 PERSON = {"profile": KIT.profiles[0], "commune": "Cucuron", "consent": True, "charter": True}
 
 
@@ -82,3 +84,27 @@ def test_ticks_belong_to_their_day(store):
     assert not desk.checklist(store, KIT, paris(9, day=13))["items"][0]["ticked"]
     with pytest.raises(NotFound):
         desk.tick(store, KIT, len(KIT.checklist), True, paris(9))
+
+
+def festival(day: int, hour: int) -> dt.datetime:
+    """A Paris wall-clock time of the July 2027 festival (UTC+2) as a UTC instant."""
+    return dt.datetime(2027, 7, day, hour - 2, tzinfo=dt.UTC)
+
+
+def test_an_arrival_shows_the_bookings_of_the_day_only(store):
+    """On a three-day festival, Friday's desk reads Friday's workshop, Saturday's desk
+    Saturday's seat."""
+    kit = load(KITS / "festival-3-jours.toml")
+    person = participants.register(store, kit, {
+        **PERSON, "profile": kit.profiles[0], "name": "Inès",
+        "answers": {"situation": "independant"}})
+    friday = next(w for w in kit.workshops if w.start.date() == dt.date(2027, 7, 9))
+    bookings.register(store, kit, person["id"], friday.id, festival(9, 8))
+    bookings.book_seat(store, kit, person["id"], "sam-matin", kit.coworking_spaces[0].id)
+    on_friday = desk.arrival(store, kit, person, festival(9, 9))
+    assert [r["workshop"].id for r in on_friday["registrations"]] == [friday.id]
+    assert on_friday["seats"] == []
+    on_saturday = desk.arrival(store, kit, person, festival(10, 9))
+    assert on_saturday["registrations"] == []
+    assert [s["slot_id"] for s in on_saturday["seats"]] == ["sam-matin"]
+    assert on_saturday["name"] == "Inès" and "email" not in on_saturday
