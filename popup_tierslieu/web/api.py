@@ -6,6 +6,7 @@ Handlers parse, call one domain function, commit, publish what changed, answer.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -121,18 +122,24 @@ def arrival_json(request: Request, participant: dict[str, Any]) -> dict[str, Any
 
 
 def publish_figures(request: Request, workshop_ids: tuple[str, ...] = ()) -> None:
-    """Tell every open screen the counts that changed."""
+    """Tell every open screen the counts that changed. They are computed when they go
+    out (at most once per interval, see ``Broadcaster.publish_latest``), not per request."""
     store = request.app.ctx.store
     kit = request.app.ctx.kit
     events = request.app.ctx.events
-    events.publish("stats", {"registered": store.count("participants"),
-                             "checked_in": participants.checked_in_count(store)})
+    events.publish_latest("stats", lambda: {
+        "registered": store.count("participants"),
+        "checked_in": participants.checked_in_count(store)})
     for wid in workshop_ids:
-        confirmed, waitlisted = bookings.counts(store, wid)
-        w = bookings.workshop(store, kit, wid)
-        events.publish("workshop", {"id": wid, "capacity": w.capacity, "confirmed": confirmed,
-                                    "waitlisted": waitlisted,
-                                    "left": max(0, w.capacity - confirmed)})
+        events.publish_latest("workshop", functools.partial(workshop_figures, store, kit, wid),
+                              key=wid)
+
+
+def workshop_figures(store: Any, kit: Kit, workshop_id: str) -> dict[str, Any]:
+    confirmed, waitlisted = bookings.counts(store, workshop_id)
+    w = bookings.workshop(store, kit, workshop_id)
+    return {"id": workshop_id, "capacity": w.capacity, "confirmed": confirmed,
+            "waitlisted": waitlisted, "left": max(0, w.capacity - confirmed)}
 
 
 def publish_promotions(request: Request, promoted: list[dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,6 @@ class Subscriber:
     participant_id: int | None = None
     queue: asyncio.Queue[bytes | None] = field(default_factory=lambda: asyncio.Queue(256))
 
-    def allows(self, audience: str) -> bool:
-        return (audience == PUBLIC or self.concierge
-                or (self.participant_id is not None
-                    and audience == for_participant(self.participant_id)))
-
 
 # Figures that only matter by their latest value. Under a rush they go out at most once
 # per THROTTLE_SECONDS (the first at once, the latest at the end of the interval), not
@@ -42,36 +38,76 @@ class Subscriber:
 LATEST_ONLY = {"stats", "workshop"}
 THROTTLE_SECONDS = 0.5
 
+Figures = Callable[[], dict[str, Any]]
+
 
 class Broadcaster:
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
+        # Who may read each audience's events, so that an event walks only its readers
+        # (a check-in's name goes to the one or two desks, not past 200 pass pages).
+        self._readers: dict[str, set[Subscriber]] = {}
         self._ids = itertools.count(1)
-        self._held: dict[tuple[str, str, Any], tuple[str, dict[str, Any], str]] = {}
+        self._held: dict[tuple[str, str, Any], tuple[str, Figures, str]] = {}
         self._sent_at: dict[tuple[str, str, Any], float] = {}
         self._flush: asyncio.TimerHandle | None = None
 
     def subscribe(self, concierge: bool = False, participant_id: int | None = None) -> Subscriber:
         subscriber = Subscriber(concierge, participant_id)
         self.subscribers.add(subscriber)
+        for audience in self._audiences(subscriber):
+            self._readers.setdefault(audience, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+        for audience in self._audiences(subscriber):
+            readers = self._readers.get(audience)
+            if readers is not None:
+                readers.discard(subscriber)
+                if not readers:
+                    del self._readers[audience]
+
+    @staticmethod
+    def _audiences(subscriber: Subscriber) -> list[str]:
+        own = [CONCIERGE] if subscriber.concierge else []
+        if subscriber.participant_id is not None:
+            own.append(for_participant(subscriber.participant_id))
+        return own
+
+    def readers(self, audience: str) -> set[Subscriber]:
+        """The open streams an event of ``audience`` goes to: public events to every
+        stream, a participant's own news to theirs, and everything to the desks."""
+        if audience == PUBLIC:
+            return self.subscribers
+        found = self._readers.get(audience, set())
+        if audience != CONCIERGE:  # a participant's own news: the desks see it too
+            found = found | self._readers.get(CONCIERGE, set())
+        return found
 
     def publish(self, kind: str, data: dict[str, Any], audience: str = PUBLIC) -> None:
         if kind in LATEST_ONLY:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-            if loop is not None and self._throttled(loop, (kind, audience, data.get("id")),
-                                                    (kind, data, audience)):
-                return
-        self._fan_out(kind, data, audience)
+            self.publish_latest(kind, lambda: data, audience, key=data.get("id"))
+        else:
+            self._fan_out(kind, data, audience)
+
+    def publish_latest(self, kind: str, figures: Figures, audience: str = PUBLIC,
+                       key: Any = None) -> None:
+        """Figures that only matter by their latest value (``kind`` and ``key`` name
+        them), computed only when they go out: once per interval however many requests
+        changed them, and not at all while no stream would read them."""
+        if not self.readers(audience):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or not self._throttled(loop, (kind, audience, key),
+                                               (kind, figures, audience)):
+            self._fan_out(kind, figures(), audience)
 
     def _throttled(self, loop: asyncio.AbstractEventLoop, key: tuple[str, str, Any],
-                   event: tuple[str, dict[str, Any], str]) -> bool:
+                   event: tuple[str, Figures, str]) -> bool:
         """True if the event is held for the end of the interval (a newer one replaces it)."""
         now = loop.time()
         if key not in self._held and now - self._sent_at.get(key, -THROTTLE_SECONDS) >= \
@@ -87,16 +123,18 @@ class Broadcaster:
         self._flush = None
         held, self._held = self._held, {}
         now = asyncio.get_running_loop().time()
-        for key, (kind, data, audience) in held.items():
+        for key, (kind, figures, audience) in held.items():
             self._sent_at[key] = now
-            self._fan_out(kind, data, audience)
+            if self.readers(audience):
+                self._fan_out(kind, figures(), audience)
 
     def _fan_out(self, kind: str, data: dict[str, Any], audience: str) -> None:
+        readers = self.readers(audience)
+        if not readers:
+            return
         message = (f"id: {next(self._ids)}\nevent: {kind}\ndata: ".encode()
                    + orjson.dumps(data) + b"\n\n")
-        for subscriber in list(self.subscribers):
-            if not subscriber.allows(audience):
-                continue
+        for subscriber in list(readers):
             try:
                 subscriber.queue.put_nowait(message)
             except asyncio.QueueFull:

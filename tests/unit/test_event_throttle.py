@@ -6,7 +6,7 @@ import asyncio
 
 import orjson
 
-from popup_tierslieu.web.events import THROTTLE_SECONDS, Broadcaster
+from popup_tierslieu.web.events import THROTTLE_SECONDS, Broadcaster, for_participant
 
 
 def received(subscriber) -> list[tuple[str, dict]]:
@@ -44,3 +44,40 @@ async def test_each_workshop_keeps_its_own_latest_figures():
     assert received(screen) == [
         ("workshop", {"id": "a", "confirmed": 0}), ("workshop", {"id": "b", "confirmed": 10}),
         ("workshop", {"id": "a", "confirmed": 4}), ("workshop", {"id": "b", "confirmed": 14})]
+
+
+async def test_figures_are_computed_when_they_go_out_not_per_request():
+    """A rush of check-ins asks for the counts 100 times; the screen gets them twice, so
+    they are computed twice (and never while no screen is open)."""
+    events = Broadcaster()
+    computed = []
+
+    def figures() -> dict:
+        computed.append(1)
+        return {"checked_in": len(computed)}
+
+    for _ in range(100):
+        events.publish_latest("stats", figures)
+    assert computed == []
+    screen, desk = events.subscribe(), events.subscribe(concierge=True)
+    for _ in range(100):
+        events.publish_latest("stats", figures)
+    await asyncio.sleep(THROTTLE_SECONDS * 1.5)
+    assert len(computed) == 2
+    assert received(screen) == [("stats", {"checked_in": 1}), ("stats", {"checked_in": 2})]
+    assert received(desk) == [("stats", {"checked_in": 1}), ("stats", {"checked_in": 2})]
+
+
+async def test_each_event_reaches_only_the_streams_allowed_to_read_it():
+    events = Broadcaster()
+    screen, desk = events.subscribe(), events.subscribe(concierge=True)
+    ana, bruno = events.subscribe(participant_id=1), events.subscribe(participant_id=2)
+    events.publish("checkin", {"name": "Ana"}, audience="concierge")
+    events.publish("promoted", {"workshop_id": "visio"}, audience=for_participant(1))
+    assert received(screen) == [] and received(bruno) == []
+    assert received(desk) == [("checkin", {"name": "Ana"}),
+                              ("promoted", {"workshop_id": "visio"})]
+    assert received(ana) == [("promoted", {"workshop_id": "visio"})]
+    events.unsubscribe(desk)
+    events.publish("checkin", {"name": "Bruno"}, audience="concierge")
+    assert received(desk) == []
