@@ -6,6 +6,7 @@ Handlers parse, call one domain function, commit, publish what changed, answer.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 from typing import Any
 
@@ -110,9 +111,11 @@ def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
                        "seat": b["seat"]} for b in bookings.seats_of(store, participant["id"])]}
 
 
-def arrival_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
-    """The check-in answer's person: what the desk shows, not the whole ``me_json``."""
-    found = desk.arrival(request.app.ctx.store, request.app.ctx.kit, participant)
+def arrival_json(request: Request, participant: dict[str, Any],
+                 scanned_at: dt.datetime) -> dict[str, Any]:
+    """The check-in answer's person: what the desk shows (the bookings of the scan's day),
+    not the whole ``me_json``."""
+    found = desk.arrival(request.app.ctx.store, request.app.ctx.kit, participant, scanned_at)
     lang = request.ctx.lang
     return {**found, "registrations": [
         {"workshop_id": r["workshop"].id, "title": r["workshop"].title.get(lang),
@@ -301,7 +304,7 @@ async def checkin(request: Request) -> HTTPResponse:
                                        audience=CONCIERGE)
         publish_figures(request)
     return json({"participant_id": participant["id"], "already_checked_in": already,
-                 "participant": arrival_json(request, participant)})
+                 "participant": arrival_json(request, participant, scanned_at)})
 
 
 @bp.delete("/checkins/<participant_id:int>")
