@@ -262,11 +262,13 @@ def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
                                            counted(by_hour.get(h, 0), total)) for h in hours])}
 
 
-def _workshops(workshops: list[dict[str, Any]], several_days: bool) -> list[dict[str, Any]]:
+def _workshops(programme: list[dict[str, Any]], several_days: bool) -> list[dict[str, Any]]:
+    """Real workshops only: a meal or a plenary on the programme is not a demand signal."""
+    workshops = [w for w in programme if w["kind"] == "workshop"]
     top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
               default=0) or 1
     several = len({w["event"] for w in workshops}) > 1
-    return [{**w, "label": (f"{w['event']} · " if several else "")
+    return [{**w, "label": (f"{w['event_name']} · " if several else "")
              + f"{when(w['start'], several_days)} {w['title']}",
              "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
              "fcap": w["capacity"] / top} for w in workshops]

@@ -1,0 +1,286 @@
+"""Figures a funder can trust across several events (issue 14): people counted once,
+also after ``popup purge``; answers merged only by meaning; the same figures whatever the
+order of the folders; communes unified; what was published, what people did; small
+groups folded everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from popup_tierslieu import domain
+from popup_tierslieu import kit as kits
+from popup_tierslieu.backup import purge
+from popup_tierslieu.domain import participants
+from popup_tierslieu.report import compute
+from popup_tierslieu.report.render import build_summary, contacts
+from popup_tierslieu.report.source import EventData, ReportError, budget_event, read_event
+from popup_tierslieu.store import Store
+
+SECRET = b"t" * 32
+FORUM, FESTIVAL, CAFE = dt.date(2026, 6, 12), dt.date(2026, 7, 3), dt.date(2026, 9, 19)
+RARELY = ('{ id = "parfois", label = "De temps en temps", label_en = "Now and then", '
+          'per_month = 1 }')
+MEAL = """
+[[workshops]]
+id = "repas"
+title = "Déjeuner partagé"
+room = "salle-1"
+host = "Le comité des fêtes"
+capacity = 40
+start = {day}T12:00:00
+end = {day}T13:30:00
+kind = "meal"
+"""
+
+
+def make_kit(slug: str, day: dt.date, *, days: int = 1, commune: str = "Val-des-Granges",
+             rarely: str | None = None, extra: str = "") -> kits.Kit:
+    text = kits.starter_text(day).replace('commune = "Votre commune"', f'commune = "{commune}"')
+    text = text.replace('slug = "tiers-lieu-ephemere"', f'slug = "{slug}"')
+    text = text.replace(f"end_date = {day.isoformat()}",
+                        f"end_date = {(day + dt.timedelta(days=days - 1)).isoformat()}")
+    if rarely:
+        text = text.replace(RARELY, rarely)
+    kit, problems = kits.parse(text + extra.replace("{day}", day.isoformat()))
+    assert kit is not None, problems
+    return kit
+
+
+def person(pid: int, name: str, commune: str = "Val-des-Granges", answers=None, email="",
+           optin=False, created="2026-06-01T08:00:00+00:00", **more):
+    return {"id": pid, "token": f"token-{pid:04d}-abcdefghij", "name": name, "email": email,
+            "profile": "Indépendant·e", "commune": commune, "consent": True,
+            "contact_optin": optin, "answers": answers or {}, "lang": "fr",
+            "created_at": created, "source": "portal", **more}
+
+
+def summary_of(*events: tuple[kits.Kit, dict]) -> dict:
+    return compute.summarize([compute.gather(k, t, SECRET) for k, t in events], {})
+
+
+# ---------------------------------------------------------------- territory
+def territory() -> list[tuple[kits.Kit, dict]]:
+    """A forum, a 3-day festival and a village café; Ana and Ben come to all three, Chloé
+    to two; the forum asks "a few times a year" where the festival asks "now and then"
+    under the same choice id."""
+    forum = make_kit("forum", FORUM, rarely='{ id = "parfois", label = "Quelques fois par an"'
+                     ', label_en = "A few times a year", per_month = 0.25 }')
+    festival = make_kit("festival", FESTIVAL, days=3, commune="Saint-Martin-de-Castillon")
+    cafe = make_kit("cafe", CAFE, commune="Val des Granges")
+    regulars = [("Ana Roux", "ana@example.org"), ("Ben Caro", "ben@example.org"),
+                ("Chloé Diaz", "")]
+    forum_people = [person(1, "Ana Roux", email="ana@example.org",
+                           answers={"frequence": "hebdo"}),
+                    person(2, "Ben Caro", email="BEN@example.org",
+                           answers={"frequence": "parfois"}),
+                    person(3, "Chloé Diaz", answers={"frequence": "parfois"}),
+                    person(4, "Dan Lys", "Cucuron", answers={"frequence": "parfois"})]
+    festival_people = [person(i + 1, name, "VAL-DES-GRANGES", email=email,
+                              answers={"frequence": "parfois"})
+                       for i, (name, email) in enumerate(regulars)]
+    festival_people += [person(10 + i, f"Festivalier {i}", "St Martin de Castillon",
+                               answers={"frequence": "parfois"}) for i in range(3)]
+    cafe_people = [person(1, "Ana Roux", "val des granges", email="ana@example.org",
+                          answers={"frequence": "quotidien"}),
+                   person(2, "Ben Caro", "Val-des-granges", email="ben@example.org")]
+    return [(forum, {"participants": forum_people}), (festival, {"participants": festival_people}),
+            (cafe, {"participants": cafe_people})]
+
+
+def test_three_folders_in_either_order_give_the_same_figures():
+    events = territory()
+    forward = summary_of(*events)
+    backward = summary_of(*reversed(events))
+    assert json.dumps(forward, sort_keys=True) == json.dumps(backward, sort_keys=True)
+    assert [e["slug"] for e in forward["events"]] == ["forum", "festival", "cafe"]
+
+
+def test_returning_people_are_counted_once_with_their_latest_answer():
+    summary = summary_of(*territory())
+    # 4 + 6 + 2 registrations; Ana and Ben three times, Chloé (name + commune) twice.
+    assert summary["registrations"] == 12
+    assert summary["registered"] == summary["people"]["distinct"] == 7
+    assert summary["people"]["at_several_events"] == 3
+    # Ana last said every day (café), Ben and Chloé now and then (festival).
+    assert summary["frequency"]["answered"] == 7
+    assert summary["weekly_core"] is None  # Ana alone: a group under 3 is not shown
+    assert summary["frequency"]["occasional"] == 5  # Ben, Chloé, 3 festival-goers
+    assert summary["frequency"]["rare"] is None  # Dan alone, a few times a year
+
+
+def test_answers_with_another_wording_stay_apart_and_are_listed():
+    summary = summary_of(*territory())
+    frequency = next(q for q in summary["survey"] if q["measure"] == "frequency")
+    assert frequency["events"] == ["forum", "festival", "cafe"]
+    labels = {c["key"]: c["label"] for c in frequency["choices"]}
+    # "now and then" (monthly) holds the festival's 5; the forum's "a few times a year"
+    # (Dan, still at the forum's wording) stays apart, folded as a group of one.
+    assert labels["parfois@festival"] == "De temps en temps"
+    assert "Quelques fois par an" not in labels.values()
+    assert summary["survey_not_merged"] == [{"question": "frequence", "choice": "parfois",
+                                             "wordings": [
+                                                 {"event": "forum", "text": "Quelques fois par an"},
+                                                 {"event": "festival", "text": "De temps en temps"},
+                                                 {"event": "cafe", "text": "De temps en temps"}]}]
+
+
+def test_a_kit_mapping_merges_questions_worded_differently():
+    a = make_kit("forum", FORUM)
+    b_text = make_kit("cafe", CAFE).text.replace(
+        'question = "Si un tiers-lieu ouvrait ici, à quelle fréquence viendriez-vous ?"',
+        'question = "Viendriez-vous dans un tiers-lieu ouvert ici ?"\nmerge_as = "frequence"')
+    b = kits.parse(b_text.replace('id = "frequence"', 'id = "viendrait"'))[0]
+    assert b is not None and b.survey[0].id == "viendrait"
+    people = [person(i, f"P{i}", answers={"frequence": "hebdo"}) for i in range(3)]
+    others = [person(i, f"Q{i}", answers={"viendrait": "hebdo"}) for i in range(3)]
+    summary = summary_of((a, {"participants": people}), (b, {"participants": others}))
+    frequency = [q for q in summary["survey"] if q["measure"] == "frequency"]
+    assert len(frequency) == 1 and frequency[0]["events"] == ["forum", "cafe"]
+    assert frequency[0]["choices"] == [{"key": "hebdo", "label": "Une fois par semaine",
+                                        "count": 6}]
+    assert summary["survey_not_merged"] == []
+
+
+def test_communes_typed_differently_are_one_commune_and_the_catchment_reads_it():
+    typed = ["Val-des-granges"] * 2 + ["VAL-DES-GRANGES"] * 2 + ["Val des Granges",
+                                                                 " val-des-granges "]
+    typed += ["St-Martin-de-Castillon", "Saint Martin de Castillon",
+              "saint-martin-de-castillon"]
+    people = [person(i, f"Habitant {i}", commune) for i, commune in enumerate(typed)]
+    summary = summary_of((make_kit("forum", FORUM), {"participants": people}))
+    # Shown with the spelling most typed (mixed case first on a tie).
+    assert [(r["label"], r["count"]) for r in summary["communes"]] == [
+        ("Val-des-granges", 6), ("Saint Martin de Castillon", 3)]
+    catchment = next(c for c in summary["checklist"] if c["key"] == "catchment")
+    assert catchment["evidence"]["from_venue_commune"] == 6 and catchment["status"] == "met"
+
+
+# ---------------------------------------------------------------- purge
+def run_event(folder, kit: kits.Kit, people: list[tuple[str, str]]) -> None:
+    folder.mkdir()
+    (folder / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    with Store.open(folder, indexes=domain.INDEXES) as store:
+        for name, email in people:
+            participants.register(store, kit, {
+                "name": name, "email": email, "profile": kit.profiles[0], "commune": "Cucuron",
+                "consent": True, "charter": True, "answers": {"frequence": "hebdo"}},
+                dt.datetime.combine(kit.event.start_date, dt.time(8), dt.UTC))
+        store.commit_sync()
+
+
+def test_repeat_visitors_are_the_same_after_popup_purge(tmp_path):
+    forum, cafe = make_kit("forum", FORUM), make_kit("cafe", CAFE)
+    names = [("Inès Morel", "ines@example.org"), ("Yann Bel", ""), ("Lou Fabre", "lou@example.org")]
+    run_event(tmp_path / "forum", forum, names + [("Noé Gay", "noe@example.org")])
+    run_event(tmp_path / "cafe", cafe, [(n.upper(), e.upper()) for n, e in names])
+
+    def figures() -> dict:
+        summary = build_summary([read_event(tmp_path / "forum"), read_event(tmp_path / "cafe")],
+                                "fr")
+        return {key: summary[key] for key in ("registered", "people", "weekly_core")}
+
+    before = figures()
+    assert before["registered"] == 4 and before["people"]["at_several_events"] == 3
+    purge(tmp_path / "forum")
+    purge(tmp_path / "cafe")
+    stored = read_event(tmp_path / "forum").tables["participants"]
+    assert all(p["name"] is None and p["email"] is None for p in stored)
+    assert figures() == before
+
+
+# ---------------------------------------------------------------- what was done
+def test_a_meal_is_not_a_signal_and_workshops_of_a_festival_have_their_day():
+    kit = make_kit("festival", FESTIVAL, days=3, extra=MEAL)
+    people = [person(i, f"P{i}") for i in range(1, 5)]
+    registrations = [{"workshop_id": "repas", "participant_id": i, "status": "waitlisted"}
+                     for i in range(1, 5)]
+    registrations += [{"workshop_id": "visio", "participant_id": 1, "status": "waitlisted"}]
+    summary = summary_of((kit, {"participants": people, "registrations": registrations}))
+    meal = next(w for w in summary["workshops"] if w["id"] == "repas")
+    assert (meal["kind"], meal["day"], meal["multi_day"]) == ("meal", "2026-07-03", True)
+    assert [s["id"] for s in summary["signals"]] == ["visio"]
+
+
+def test_notes_and_photos_count_only_when_published_and_ideas_are_listed():
+    kit = make_kit("forum", FORUM)
+    notes = [{"id": 1, "kind": "idea", "title": "Un fablab au sous-sol",
+              "created_at": "2026-06-12T09:00:00+00:00"},
+             {"id": 2, "kind": "did_not_work", "title": "Le Wi-Fi de l'après-midi",
+              "created_at": "2026-06-12T15:00:00+00:00"},
+             {"id": 3, "kind": "idea", "title": "Idée cachée", "hidden": True,
+              "created_at": "2026-06-12T10:00:00+00:00"},
+             {"id": 4, "kind": "lesson", "title": "Bilan", "created_at": "2026-06-12T16:00:00"}]
+    photos = [{"id": 1, "note_id": 1}, {"id": 2, "note_id": 3},
+              {"id": 3, "note_id": 4, "people": True, "agreed": False},
+              {"id": 4, "note_id": 4, "people": True, "agreed": True}]
+    summary = summary_of((kit, {"notes": notes, "photos": photos}))
+    assert (summary["notes"]["notes"], summary["notes"]["photos"]) == (3, 2)
+    assert summary["notes"]["ideas"] == [{"event": "forum", "title": "Un fablab au sous-sol"}]
+    assert summary["notes"]["did_not_work"] == [{"event": "forum",
+                                                 "title": "Le Wi-Fi de l'après-midi"}]
+
+
+def test_behaviour_beside_intentions():
+    kit = make_kit("forum", FORUM)
+    early = [person(i, f"Inscrit {i}") for i in range(1, 5)]  # registered before the day
+    walk_ins = [person(i, f"Passant {i}", created="2026-06-12T09:00:00+00:00")
+                for i in range(5, 8)]
+    at = "2026-06-12T08:00:00+00:00"
+    checkins = [{"participant_id": i, "day": "2026-06-12", "at": at} for i in (1, 2, 5, 6, 7)]
+    seat_bookings = [{"participant_id": i, "slot_id": "matin", "space_id": "coworking",
+                      "status": "active"} for i in (1, 3, 4)]
+    registrations = [{"workshop_id": "visio", "participant_id": i, "status": "confirmed",
+                      "attended": i == 1} for i in (1, 2, 3, 4)]
+    summary = summary_of((kit, {"participants": early + walk_ins, "checkins": checkins,
+                                "seat_bookings": seat_bookings,
+                                "registrations": registrations}))
+    assert summary["behaviour"] == {
+        "preregistered": {"registered": 4, "came": 2, "show_rate": 0.5},
+        "walk_in": {"registered": 3, "came": 3, "show_rate": 1.0},
+        "workshops": {"confirmed": 4, "attended": 1, "attendance_rate": 0.25},
+        "seats": {"booked": 3, "used": 1, "use_rate": 0.333}}
+
+
+def test_boxes_and_checklist_fold_like_the_charts():
+    kit = make_kit("forum", FORUM)
+    people = [person(1, "A", answers={"benevole": "oui"}, optin=True),
+              person(2, "B", answers={"benevole": "oui"}),
+              *[person(i, f"N{i}", answers={"benevole": "non"}) for i in range(3, 7)]]
+    summary = summary_of((kit, {"participants": people}))
+    volunteer = next(q for q in summary["survey"] if q["measure"] == "volunteer")
+    assert "oui" not in [c["key"] for c in volunteer["choices"]]  # folded in the chart...
+    assert summary["volunteers"] is None  # ... so not told in the box either
+    assert summary["contact_optins"] is None
+    community = next(c for c in summary["checklist"] if c["key"] == "founding_community")
+    assert community["evidence"]["volunteers"] is None
+
+
+# ---------------------------------------------------------------- contacts, budget kit
+def test_contacts_name_a_person_met_at_two_events_once(tmp_path):
+    forum, cafe = make_kit("forum", FORUM), make_kit("cafe", CAFE)
+    events = [EventData(tmp_path, cafe, {"participants": [
+                  person(1, "Ana Roux", email="ANA@example.org", optin=True)]}),
+              EventData(tmp_path, forum, {"participants": [
+                  person(1, "Ana Roux", email="ana@example.org", optin=True),
+                  person(2, "Ben Caro", optin=True)]})]
+    rows = contacts(events)
+    assert [(r["name"], r["event"]) for r in rows] == [("Ana Roux", "cafe"),
+                                                       ("Ben Caro", "forum")]
+
+
+def test_the_budget_names_the_kit_it_takes_prices_from(tmp_path):
+    forum = make_kit("forum", FORUM)
+    cafe_text = make_kit("cafe", CAFE).text.replace("monthly_charges = 1500",
+                                                    "monthly_charges = 900")
+    cafe = kits.parse(cafe_text)[0]
+    events = [EventData(tmp_path / "forum", forum, {}), EventData(tmp_path / "cafe", cafe, {})]
+    assert budget_event(events, None) is events[0]
+    chosen = budget_event(events, "cafe")
+    summary = build_summary(events, "fr", chosen)
+    assert summary["budget"]["kit"] == {"slug": "cafe", "name": "Tiers-lieu éphémère"}
+    assert summary["budget"]["charges"] == 900
+    with pytest.raises(ReportError):
+        budget_event(events, "fete")
