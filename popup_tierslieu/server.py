@@ -64,6 +64,9 @@ def setup_logging(data_dir: Path) -> None:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("popup: %(message)s"))
+    # Only our own warnings reach the terminal; library lines (Sanic's "PRODUCTION mode"
+    # notice on a TTY, its errors) go to the event folder's log alone.
+    console.addFilter(logging.Filter("popup"))
     root.addHandler(console)
     for noisy in ("sanic.access", "sanic.root", "sanic.server", "sanic.error"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from .. import i18n
@@ -28,7 +29,7 @@ from .screens.checklist import ChecklistScreen
 from .screens.dashboard import DashboardScreen
 from .screens.desk import DeskScreen
 from .screens.dialogs import Confirm
-from .screens.help import HelpScreen
+from .screens.help import KEY_NAMES, HelpScreen, key_label
 from .screens.journal import JournalScreen
 from .screens.portal import PortalScreen
 from .screens.requests import RequestsScreen
@@ -38,6 +39,7 @@ from .screens.workshops import WorkshopsScreen
 _ = i18n.gettext
 T = TypeVar("T")
 
+SYMBOL_KEYS = ("up", "down", "left", "right", "enter", "backspace")
 RETRY_FIRST, RETRY_MAX = 0.5, 5.0
 WRONG_TOKEN = N_("The server refuses this concierge token. Fix: use the one in concierge.token "
                 "of the event folder (popup console --token TOKEN).")
@@ -82,6 +84,8 @@ class ConsoleApp(ReportsFailures, App[None]):
         Binding("f9", "portal", _("Portal QR")),
         Binding("ctrl+r", "refresh", _("Refresh"), show=False),
         Binding("ctrl+q", "quit", _("Quit")),
+        Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True,
+                tooltip=_("Search every action")),
     ]
 
     def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now) -> None:
@@ -205,13 +209,29 @@ class ConsoleApp(ReportsFailures, App[None]):
         self.push_screen(Confirm(_("Close the console? The server keeps running and keeps "
                                    "collecting.")), answered)
 
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit a Textual app; a volunteer who tries is told the right key."""
+        self.notify(_("Press Ctrl+Q to close the console."), title=_("Close the console?"))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Footer keys as printed on a French keyboard ("Échap", "Suppr"); arrows, Enter
+        and Ctrl keys keep Textual's short symbols ("↓", "⏎", "^q")."""
+        *modifiers, key = binding.key.split("+")
+        if binding.key_display or modifiers or key in SYMBOL_KEYS or key not in KEY_NAMES:
+            return super().get_key_display(binding)
+        return key_label(key)
+
     def key_list(self) -> list[tuple[str, str]]:
         """Every key of the console and of the current screen, for the help screen."""
         keys = [(b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding)]
         screen = self.screen
         keys += [(b.key, b.description) for b in getattr(screen, "BINDINGS", [])
                  if isinstance(b, Binding)]
-        keys.append(("ctrl+p", _("Command palette")))
         return keys
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -221,7 +241,7 @@ class ConsoleApp(ReportsFailures, App[None]):
                 lambda mode=entry.mode: self.switch_mode(mode))
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(binding.description, binding.key,
+                yield SystemCommand(binding.description, key_label(binding.key),
                                     lambda a=binding.action: screen.run_action(a))
         yield SystemCommand(_("Help"), _("Every key of the console"), self.action_help)
         yield SystemCommand(_("Portal QR"), _("Show the portal address and its QR code"),

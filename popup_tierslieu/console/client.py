@@ -9,6 +9,9 @@ from typing import Any
 import httpx
 import orjson
 
+from .. import i18n
+from ..errors import N_
+
 # The server sends a keep-alive comment every 15 s: a longer silence means it is gone.
 STREAM_READ_TIMEOUT = 40.0
 
@@ -27,7 +30,20 @@ class ApiError(Exception):
 
 
 class Unreachable(ApiError):
-    pass
+    @classmethod
+    def because(cls, base_url: str, exc: httpx.HTTPError) -> Unreachable:
+        """The address and a reason the concierge can act on, not httpx's class name."""
+        why = next((why for kind, why in REASONS if isinstance(exc, kind)), N_("network error"))
+        return cls(f"{base_url}: {i18n.gettext(why)}")
+
+
+# The most specific first: a ConnectTimeout is also a TimeoutException.
+REASONS: tuple[tuple[type[httpx.HTTPError], str], ...] = (
+    (httpx.ConnectTimeout, N_("no answer to the connection (wrong address or network?)")),
+    (httpx.ConnectError, N_("connection refused (is the server running?)")),
+    (httpx.TimeoutException, N_("the server takes too long to answer")),
+    (httpx.RemoteProtocolError, N_("the connection was cut")),
+)
 
 
 class ApiClient:
@@ -44,7 +60,7 @@ class ApiClient:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
+            raise Unreachable.because(self.base_url, exc) from exc
         if response.status_code >= 400:
             raise self._error(response.status_code, response.content)
         try:
@@ -84,7 +100,7 @@ class ApiClient:
                                 pass  # a damaged event is skipped; the next refresh catches up
                         kind, data = "message", b""
         except httpx.HTTPError as exc:
-            raise Unreachable(f"{self.base_url}: {exc.__class__.__name__}") from exc
+            raise Unreachable.because(self.base_url, exc) from exc
 
     async def event(self) -> dict[str, Any]:
         return await self.request("GET", "/event")

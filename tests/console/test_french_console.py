@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from rich.color import ColorSystem
+from textual.command import CommandInput
 from textual.widgets import DataTable, Input
+from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast
+
+from popup_tierslieu.console.app import create_app
+from popup_tierslieu.console.client import ApiClient
+from tests.conftest import free_port
 
 from .conftest import console_for, scan, screen_text, text_of, until
 
@@ -48,3 +55,35 @@ async def test_scan_outcomes_differ_by_word_symbol_and_16_colour(server):
             seen[label] = in_16_colours(result)
     backgrounds, borders, kinds = zip(*seen.values(), strict=True)
     assert len(set(backgrounds)) == len(set(borders)) == len(set(kinds)) == 3, seen
+
+
+def toasts(app) -> str:
+    return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
+
+
+async def test_textual_s_own_words_are_french(server):
+    app = console_for(server)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await until(pilot, lambda: app.stats)
+        await pilot.press("f6")
+        await until(pilot, lambda: app.current_mode == "checklist")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: "Pour fermer la console : Ctrl+Q." in toasts(app),
+                    what="French Ctrl+C notice")
+        assert "to quit" not in toasts(app)
+        footer = {k.key_display: k.description for k in app.screen.query(FooterKey)}
+        assert footer.get("Espace") == "Cocher / décocher" and footer.get("^p") == "Commandes"
+        await pilot.press("f3", "f1")
+        await until(pilot, lambda: app.screen.query("#keys"))
+        keys = text_of(app.screen.query_one("#keys"))
+        assert "Échap" in keys and "Bas" in keys and "escape" not in keys.lower()
+        await pilot.press("escape", "ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandInput))
+        assert app.screen.query_one(CommandInput).placeholder == "Chercher une commande…"
+
+
+async def test_an_unreachable_server_is_explained_in_french():
+    app = create_app(ApiClient(f"http://127.0.0.1:{free_port()}", "x" * 22, lang="fr"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await until(pilot, lambda: "connexion refusée" in screen_text(app), what="reason")
+        assert "ConnectError" not in screen_text(app)
