@@ -142,7 +142,7 @@ def validate(store: Any, kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
             errors[key] = N_("Invalid value.")
             continue
         try:
-            record[key] = clean_text(value, max_len)
+            record[key] = clean_text(value, max_len, key)
         except ValueError:
             errors[key] = (N_("At most %(max)s characters."), {"max": max_len})
             continue

@@ -11,13 +11,19 @@ from typing import Any
 from ..errors import N_, InvalidInput, NotFound
 from ..kit import Kit
 from . import clock, records, survey
+from .text import clean_text
+from .text import text_field as text_field  # the contract's name, used by other modules
 
 NAME_MAX = 80
 COMMUNE_MAX = 80
 EMAIL_MAX = 254
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Letters that Unicode does not decompose into a base letter and an accent, as a desk
+# volunteer types them on a French keyboard ("yilmaz" for "Yılmaz", "oeuvre" for "Œuvre").
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d",
+                               "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t", "ŀ": "l", "ɨ": "i",
+                               "ƀ": "b", "ƶ": "z", "ŋ": "n", "ĸ": "k"})
 TRUE = {"true", "on", "1", "yes", "oui"}
 
 
@@ -38,38 +44,6 @@ def truthy(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in TRUE
 
 
-def clean_text(value: Any, max_len: int) -> str:
-    """Trimmed, NFC-normalised text without control characters; raises on too long."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError("text expected")
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
-    if len(text) > max_len:
-        raise ValueError(max_len)
-    return text
-
-
-def text_field(value: Any, max_len: int, field: str) -> str:
-    """A visitor's text for one field, cleaned; anything that is not text, or is too
-    long, is that field's error (never a crash)."""
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput("Some fields need your attention.",
-                           fields={field: N_("Invalid value.")})
-    try:
-        return clean_text(value, max_len)
-    except ValueError:
-        raise InvalidInput("Some fields need your attention.", fields={
-            field: (N_("At most %(max)s characters."), {"max": max_len})}) from None
-
-
-# Letters that Unicode does not decompose into a base letter and an accent, as a desk
-# volunteer types them on a French keyboard ("yilmaz" for "Yılmaz", "oeuvre" for "Œuvre").
-_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d",
-                               "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t", "ŀ": "l", "ɨ": "i",
-                               "ƀ": "b", "ƶ": "z", "ŋ": "n", "ĸ": "k"})
-
-
 def fold(text: str) -> str:
     """Accent- and case-insensitive form for searching: "Hélène" -> "helene",
     "Straße" -> "strasse", "Yılmaz" -> "yilmaz"."""
@@ -85,7 +59,7 @@ def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
     for key, max_len, required in (("name", NAME_MAX, True), ("commune", COMMUNE_MAX, True),
                                    ("email", EMAIL_MAX, False)):
         try:
-            record[key] = clean_text(form.get(key), max_len)
+            record[key] = clean_text(form.get(key), max_len, key)
         except ValueError:
             errors[key] = (N_("At most %(max)s characters."), {"max": max_len})
             continue

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..errors import N_, InvalidInput
 from ..kit import Kit
+from .text import clean_text
 
 TEXT_MAX = 500
 
@@ -64,11 +65,10 @@ def validate_answers(kit: Kit, answers: dict[str, Any], complete: bool = False) 
             if not isinstance(value, (str, int, float)):
                 errors[field] = N_("Invalid answer.")
                 continue
-            text = str(value).strip()
-            if len(text) > TEXT_MAX:
+            try:
+                clean[q.id] = clean_text(str(value), TEXT_MAX, field)
+            except ValueError:
                 errors[field] = (N_("At most %(max)s characters."), {"max": TEXT_MAX})
-                continue
-            clean[q.id] = text
     if errors:
         raise InvalidInput("Some answers need your attention.", fields=errors)
     return clean

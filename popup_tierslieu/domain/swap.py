@@ -106,7 +106,7 @@ def parse_tags(value: Any) -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise ValueError("tag")
-        tag = clean_text(item, 200).lstrip("#").strip()
+        tag = clean_text(item, 200, "tags").lstrip("#").strip()
         if len(tag) > TAG_MAX:
             raise ValueError("tag")
         if tag and fold(tag) not in {fold(t) for t in tags}:
@@ -137,7 +137,7 @@ def validate(kit: Kit, form: dict[str, Any], participant: dict[str, Any],
             errors[name] = N_("Invalid value.")
             continue
         try:
-            record[name] = clean_text(value, max_len)
+            record[name] = clean_text(value, max_len, name)
         except ValueError:
             errors[name] = _too_long(max_len)
     if "title" in record and "title" not in errors and len(record["title"]) < TITLE_MIN:
@@ -408,7 +408,7 @@ def propose(store: Any, participant: dict[str, Any], post_id: Any, when: Any,
     if theirs["participant_id"] == participant["id"]:
         raise InvalidInput("This is your own post.")
     try:
-        place = clean_text(when if isinstance(when, str) else None, WHEN_MAX)
+        place = clean_text(when if isinstance(when, str) else None, WHEN_MAX, "when")
     except ValueError:
         raise InvalidInput("Some fields need your attention.",
                            fields={"when": _too_long(WHEN_MAX)}) from None
