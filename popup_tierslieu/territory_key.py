@@ -13,6 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .errors import PopupError
+
 ENV = "POPUP_PEOPLE_KEY"
 KEY_BYTES = 32
 
@@ -24,21 +26,33 @@ def key_path() -> Path:
     return data / "popup-tierslieu" / "people.key"
 
 
+def _read(path: Path) -> bytes:
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) < KEY_BYTES // 2:
+        raise PopupError("The territory key %(path)s is damaged. Fix: restore it from a copy "
+                         "(or delete it: reports will no longer recognise people purged "
+                         "with it).", params={"path": str(path)})
+    return key
+
+
 def load() -> bytes:
     """The key, made on first use (mode 0600, created exclusively so two commands
     starting together agree on one key)."""
     path = key_path()
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return _read(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return _read(path)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(secrets.token_hex(KEY_BYTES) + "\n")
         out.flush()
         os.fsync(out.fileno())
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    return _read(path)

@@ -29,9 +29,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..kit import DEFAULTS_BUDGET
+from .folding import MIN_GROUP, OTHER, small
 
-MIN_GROUP = 3
-OTHER = "other"
 WEEKLY = 4
 WORKING_DAYS = 21
 SCENARIOS = (("prudent", 0.5, "lower"), ("central", 1.0, "accepted"),
@@ -135,8 +134,8 @@ def budget(months: Iterable[tuple[float, bool]], kit_budget: dict[str, float],
     days = central["desk_days_per_month"]
     return {
         "kit": source,
-        "respondents": len(answers), "residents": len(residents),
-        "outside_catchment": len(answers) - len(residents),
+        "respondents": len(answers), "residents": small(len(residents)),
+        "outside_catchment": small(len(answers) - len(residents)),
         "lines": central["lines"], "revenue": central["revenue"],
         "charges": central["charges"], "balance": central["balance"],
         "monthly_charges": num(kit["monthly_charges"]),

@@ -26,9 +26,8 @@ from ..domain.communes import commune_key
 from ..kit import Kit
 from . import budget as budgets
 from . import people as persons
+from .folding import MIN_GROUP, OTHER, small
 
-MIN_GROUP = 3
-OTHER = "other"
 WRITTEN = "written"
 # A weekly user comes at least 4 days a month (the kit's frequency choices say how often).
 WEEKLY = budgets.WEEKLY
@@ -347,12 +346,6 @@ def fold_small(counts: Counter[str] | dict[str, int], labels: dict[str, str] | N
     if other:
         rows.append({"key": OTHER, "label": OTHER, "count": other})
     return rows
-
-
-def small(count: int) -> int | None:
-    """A count of people shown on its own (a box, a line of the budget): ``None`` for a
-    group of 1 or 2, the same rule as ``fold_small``."""
-    return count if count == 0 or count >= MIN_GROUP else None
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -10,10 +10,11 @@ import json
 
 import pytest
 
-from popup_tierslieu import domain
+from popup_tierslieu import domain, territory_key
 from popup_tierslieu import kit as kits
 from popup_tierslieu.backup import purge
 from popup_tierslieu.domain import participants
+from popup_tierslieu.errors import PopupError
 from popup_tierslieu.report import compute
 from popup_tierslieu.report.render import build_summary, contacts
 from popup_tierslieu.report.source import EventData, ReportError, budget_event, read_event
@@ -169,6 +170,18 @@ def run_event(folder, kit: kits.Kit, people: list[tuple[str, str]]) -> None:
                 "consent": True, "charter": True, "answers": {"frequence": "hebdo"}},
                 dt.datetime.combine(kit.event.start_date, dt.time(8), dt.UTC))
         store.commit_sync()
+
+
+def test_the_territory_key_is_made_once_private_and_a_damaged_one_is_said(tmp_path,
+                                                                           monkeypatch):
+    path = tmp_path / "keys" / "people.key"
+    monkeypatch.setenv(territory_key.ENV, str(path))
+    key = territory_key.load()
+    assert len(key) == 32 and territory_key.load() == key
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.write_text("pas une clé", encoding="utf-8")
+    with pytest.raises(PopupError, match="damaged"):
+        territory_key.load()
 
 
 def test_repeat_visitors_are_the_same_after_popup_purge(tmp_path):
