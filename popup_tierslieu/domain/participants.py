@@ -93,14 +93,27 @@ def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def register(store: Any, kit: Kit, form: dict[str, Any],
-             now: dt.datetime | None = None) -> dict[str, Any]:
-    """Register a participant; returns the stored participant with its token."""
+def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None = None,
+             holder: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Register a participant; returns the stored participant with its token.
+
+    One registration per person: a form sent twice (a double tap, or Back then submit)
+    carries the same one-time ``nonce`` and gets the first registration back; so does a
+    phone that already holds the pass of someone of the same name (``holder``)."""
+    nonce = form.get("nonce")
+    if isinstance(nonce, str) and _TOKEN.match(nonce):
+        first = store.find_one("participants", form_nonce=nonce)
+        if first is not None:
+            return first
+    else:
+        nonce = None
     record = validate(kit, form)
+    if holder is not None and fold(holder.get("name") or "") == fold(record["name"]):
+        return holder
     token = new_token()
     while store.find_one("participants", token=token) is not None:
         token = new_token()
-    record.update(token=token, checkin_code=new_token(),
+    record.update(token=token, checkin_code=new_token(), form_nonce=nonce,
                   created_at=clock.stamp(now or clock.utcnow()),
                   source=form.get("source", "portal"))
     record["id"] = store.insert("participants", record)
@@ -151,7 +164,8 @@ def by_scan(store: Any, raw: str) -> dict[str, Any]:
 def give_checkin_codes(store: Any) -> int:
     """Give a check-in code to participants registered before codes existed; returns how
     many got one. Runs when the server opens an event folder."""
-    missing = [p for p in store.scan("participants") if not p.get("checkin_code")]
+    missing = [p for p in store.scan("participants")
+               if not p.get("checkin_code") and not p.get("purged")]
     for p in missing:
         store.update("participants", p["id"], {"checkin_code": new_token()})
     return len(missing)

@@ -35,7 +35,8 @@ def purge(store: Any, people_key: bytes) -> dict[str, int]:
     ``people_key`` is the territory key the report recognises people with."""
     pseudonymised = kept_for_contact = removed = 0
     for participant in store.all("participants"):
-        changes: dict[str, Any] = {"token": None, "purged": True,
+        changes: dict[str, Any] = {"token": None, "checkin_code": None, "form_nonce": None,
+                                   "purged": True,
                                    identity.FIELD: identity.person_hash(participant,
                                                                         people_key)}
         if participant.get("contact_optin"):

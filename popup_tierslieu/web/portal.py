@@ -24,11 +24,10 @@ from ..errors import N_, Conflict, InvalidInput, NotFound, PopupError
 from ..kit import Kit, Localized
 from . import api, captive
 from .errors import describe
-from .render import page
+from .render import PASS_COOKIE, own_pass, page
 
 bp = Blueprint("portal")
 STATIC = Path(__file__).parent / "static"
-PASS_COOKIE = "pass"
 FLASH_COOKIE = "flash"
 # What a visitor can get wrong in an action; anything else is a real error page.
 RULES = (Conflict, InvalidInput, NotFound)
@@ -38,7 +37,7 @@ def form_dict(request: Request, kit: Kit) -> dict[str, Any]:
     """A posted registration form as the domain expects it (answers nested)."""
     form = request.form
     data: dict[str, Any] = {key: form.get(key) for key in (
-        "name", "email", "profile", "commune", "consent", "contact_optin", "charter")}
+        "name", "email", "profile", "commune", "consent", "contact_optin", "charter", "nonce")}
     data["answers"] = answers_from_form(request, kit)
     data["lang"] = request.ctx.lang
     return data
@@ -53,16 +52,6 @@ def answers_from_form(request: Request, kit: Kit) -> dict[str, Any]:
         elif values:
             answers[q.id] = values[0]
     return answers
-
-
-def own_pass(request: Request) -> dict[str, Any] | None:
-    token = request.cookies.get(PASS_COOKIE)
-    if not token:
-        return None
-    try:
-        return participants.by_token(request.app.ctx.store, token)
-    except NotFound:
-        return None
 
 
 # ------------------------------------------------------------------- flash
@@ -167,8 +156,10 @@ def pass_context(request: Request, participant: dict[str, Any]) -> dict[str, Any
 @bp.get("/")
 async def welcome(request: Request) -> HTTPResponse:
     flash = take_flash(request)
-    return shown(page(request, "register.html", form={}, errors={}, mine=own_pass(request),
-                      flash=flash), flash)
+    # The one-time nonce makes a second sending of this very form (a double tap, Back
+    # then submit) answer the first registration instead of creating another.
+    return shown(page(request, "register.html", form={"nonce": participants.new_token()},
+                      errors={}, flash=flash), flash)
 
 
 @bp.post("/register")
@@ -176,11 +167,12 @@ async def register(request: Request) -> HTTPResponse:
     kit = request.app.ctx.kit
     data = form_dict(request, kit)
     try:
-        participant = participants.register(request.app.ctx.store, kit, data)
+        participant = participants.register(request.app.ctx.store, kit, data,
+                                            holder=own_pass(request))
     except InvalidInput as exc:
         _, _, message, fields = describe(exc, request.ctx.lang)
         return page(request, "register.html", status=400, form=data, errors=fields,
-                    message=message, mine=None)
+                    message=message)
     captive.remember(request)
     await request.app.ctx.store.commit()
     api.publish_figures(request)

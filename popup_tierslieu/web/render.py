@@ -11,7 +11,11 @@ from sanic import Request
 from sanic.response import HTTPResponse, html
 
 from .. import i18n, qr
+from ..domain import participants
+from ..errors import NotFound
 from ..kit import Localized
+
+PASS_COOKIE = "pass"
 
 
 def _localize(value: Any) -> str:
@@ -76,6 +80,19 @@ def render(template: str, **context: Any) -> str:
     return ENVIRONMENT.get_template(template).render(**context)
 
 
+def own_pass(request: Request) -> dict[str, Any] | None:
+    """The participant whose pass this phone holds (the pass cookie), if any: every entry
+    page offers to open it."""
+    token = request.cookies.get(PASS_COOKIE)
+    store = getattr(request.app.ctx, "store", None)
+    if not token or store is None:
+        return None
+    try:
+        return participants.by_token(store, token)
+    except NotFound:
+        return None
+
+
 def page(request: Request, template: str, status: int = 200,
          headers: dict[str, str] | None = None, **context: Any) -> HTTPResponse:
     app = request.app
@@ -83,4 +100,6 @@ def page(request: Request, template: str, status: int = 200,
     context.setdefault("lang", getattr(request.ctx, "lang", i18n.DEFAULT))
     context.setdefault("path", request.path)
     context.setdefault("csrf", getattr(request.ctx, "csrf", ""))
+    if "mine" not in context:
+        context["mine"] = own_pass(request)
     return html(render(template, **context), status=status, headers=headers)

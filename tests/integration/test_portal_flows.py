@@ -13,7 +13,7 @@ import pytest
 from ..conftest import Server, free_port
 from ..portal_kit import write_clock_kit
 from ..qrcodes import decode_qr_in
-from .test_portal import bearer, browser_like, flash, post_form, register_many
+from .test_portal import bearer, browser_like, flash, post_form, register_many, registered
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +104,28 @@ def test_the_desk_can_give_a_lost_pass_link_again(portal):
     assert again["checkin_url"] == person["checkin_url"]
     assert httpx.get(portal.url + "/api/v1/participants/999999/pass",
                      headers=portal.concierge).status_code == 404
+
+
+# ---------------------------------------------------- one registration per person
+def test_a_registration_form_sent_twice_or_again_from_the_same_phone_registers_once(portal):
+    before = registered(portal)
+    form = {"name": "Léon Arnaud", "profile": "Habitant·e", "commune": "Goult",
+            "consent": "on", "charter": "on"}
+    with browser_like(portal) as http:
+        welcome = http.get("/").text
+        nonce = re.search(r'name="nonce" value="([^"]+)"', welcome).group(1)
+        first = post_form(http, "/register", {**form, "nonce": nonce})
+        again = post_form(http, "/register", {**form, "nonce": nonce})  # Back, then submit
+        assert first.url.path == again.url.path and "/pass/" in first.url.path
+        # A new form on the same phone for the same person: still one registration.
+        fresh = re.search(r'name="nonce" value="([^"]+)"', http.get("/").text).group(1)
+        assert fresh != nonce
+        same_person = post_form(http, "/register", {**form, "nonce": fresh,
+                                                     "name": "léon ARNAUD"})
+        assert same_person.url.path == first.url.path
+        assert "Ce téléphone a le pass de Léon Arnaud." in http.get("/charter").text
+        # Someone else registering on that phone (a companion) is a new participant.
+        other = post_form(http, "/register", {**form, "name": "Zoé Arnaud", "nonce": re.search(
+            r'name="nonce" value="([^"]+)"', http.get("/").text).group(1)})
+        assert other.url.path != first.url.path
+    assert registered(portal) == before + 2

@@ -1,0 +1,104 @@
+"""The participant's flows in Debian's Chromium on a phone, on one server whose kit
+surrounds today: one registration per person, the programme by the event's clock, a
+check-in QR that cannot manage the pass."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import Server, free_port
+from ..portal_kit import write_clock_kit
+from .conftest import new_phone
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("flows-browser")
+    server = Server(folder / "event", free_port(), str(write_clock_kit(folder))).start()
+    yield server
+    server.stop()
+
+
+def registered(server: Server) -> int:
+    return httpx.get(server.url + "/api/v1/stats", headers=server.concierge,
+                     timeout=10).json()["registered"]
+
+
+def fill_registration(page, name: str) -> None:
+    page.fill("#name", name)
+    page.select_option("#profile", "Indépendant·e")
+    page.fill("#commune", "Ménerbes")
+    page.check("#consent")
+    page.check("#charter")
+
+
+def double_tap(page, selector: str) -> None:
+    """Two taps 30 ms apart, wherever the button is, even if the first one disabled it."""
+    box = page.locator(selector).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(30)
+    page.mouse.click(x, y)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_double_tap_then_back_and_submit_register_one_person(browser, portal, javascript):
+    before = registered(portal)
+    context = new_phone(browser, javascript=javascript)
+    try:
+        page = context.new_page()
+        page.goto(portal.url + "/")
+        fill_registration(page, "Lucie Vidal" if javascript else "Hugo Vidal")
+        double_tap(page, "form[action='/register'] button[type=submit]")
+        # Without JavaScript the second tap sends the form again and the browser drops
+        # the first navigation: poll the address rather than wait for one navigation.
+        expect(page).to_have_url(re.compile(r"/pass/"))
+        page.wait_for_load_state()
+        pass_url = page.url
+        page.go_back()
+        page.wait_for_url(portal.url + "/")
+        page.click("form[action='/register'] button[type=submit]")
+        page.wait_for_url("**/pass/**")
+        assert page.url == pass_url
+        page.goto(portal.url + "/charter")  # every entry page offers the pass it holds
+        page.get_by_role("link", name="Ouvrir mon pass").click()
+        assert page.url == pass_url
+    finally:
+        context.close()
+    assert registered(portal) == before + 1
+
+
+def test_a_past_workshop_offers_no_booking_and_the_check_in_qr_cannot_manage(browser,
+                                                                              portal):
+    person = portal.register(name="Inès Marchand")
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(person["pass_url"])
+        past = page.locator("li.workshop", has_text="Atelier d'hier")
+        assert "terminé" in past.inner_text() and past.locator("button").count() == 0
+        running = page.locator("li.workshop", has_text="Fil rouge")
+        assert "en cours" in running.inner_text()
+        running.get_by_role("button", name="M'inscrire").click()
+        assert page.locator("#flash").inner_text() == "Votre place est confirmée."
+
+        # Someone who photographed the QR in the queue opens what it encodes.
+        stranger = new_phone(browser)
+        other = stranger.new_page()
+        other.goto(person["checkin_url"])
+        assert other.locator("h1").inner_text() == "Présentez ce code à l'accueil"
+        assert other.locator("form").count() == 0
+        assert "Supprimer" not in other.content() and "Marchand" not in other.content()
+        code = person["checkin_url"].rsplit("/", 1)[1]
+        assert other.goto(f"{portal.url}/pass/{code}").status == 404
+        assert other.goto(f"{portal.url}/pass/{code}/delete").status == 404
+        stranger.close()
+    finally:
+        context.close()
