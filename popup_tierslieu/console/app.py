@@ -24,6 +24,9 @@ from textual.screen import Screen
 from .. import i18n
 from ..errors import N_
 from .client import ApiClient, ApiError, Unreachable
+from .offline import ScanQueue, default_path
+from .scanner import Scan, ScanCatcher
+from .scans import Result, ScanDesk
 from .screens.base import ReportsFailures, Section
 from .screens.checklist import ChecklistScreen
 from .screens.dashboard import DashboardScreen
@@ -35,6 +38,7 @@ from .screens.portal import PortalScreen
 from .screens.requests import RequestsScreen
 from .screens.seats import SeatsScreen
 from .screens.workshops import WorkshopsScreen
+from .widgets.scanpanel import ScanPanel
 
 _ = i18n.gettext
 T = TypeVar("T")
@@ -70,7 +74,7 @@ def local_now() -> dt.datetime:
     return dt.datetime.now()
 
 
-class ConsoleApp(ReportsFailures, App[None]):
+class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "popup-tierslieu"
     DEFAULT_MODE = "desk"
@@ -88,10 +92,13 @@ class ConsoleApp(ReportsFailures, App[None]):
                 tooltip=_("Search every action")),
     ]
 
-    def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now) -> None:
+    def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
+                 scan_queue: ScanQueue | None = None) -> None:
         super().__init__()
         self.client = client
         self.clock = clock
+        self.scans = ScanDesk(client, scan_queue or ScanQueue(default_path(client.base_url)),
+                              self.scan_shown, lambda: self.event)
         self.event: dict[str, Any] = {}
         self.stats: dict[str, Any] = {}
         self.programme: dict[str, list[dict[str, Any]]] = {"now": [], "next": []}
@@ -124,6 +131,30 @@ class ConsoleApp(ReportsFailures, App[None]):
 
     def on_mount(self) -> None:
         self.follow_stream()
+        self.send_scans()
+
+    # ----------------------------------------------------------------- scans
+    @work(group="scans", exit_on_error=False)
+    async def send_scans(self) -> None:
+        await self.scans.run()
+
+    def scanned(self, scan: Scan) -> None:
+        """A scan, whatever screen or dialog has the focus: to the desk's queue."""
+        self.scans.take(scan, self.clock().astimezone())
+
+    def unreadable_burst(self, text: str) -> None:
+        self.notify(_("A scan was not recognised; nothing was done with it."),
+                    severity="warning", markup=False)
+
+    def scan_shown(self, result: Result | None) -> None:
+        """Show a scan's outcome (or the waiting count) on every open screen."""
+        for screen in self.screen_stack:
+            for panel in screen.query(ScanPanel):
+                panel.show(self.scans)
+            if result is not None and isinstance(screen, Section):
+                screen.scan_done(result)
+        if result is not None and result.participant is not None:
+            self.refresh_data()
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
@@ -139,6 +170,7 @@ class ConsoleApp(ReportsFailures, App[None]):
                         delay = RETRY_FIRST
                         self.set_problem(None)
                         self.refresh_data()
+                        self.scans.wake()
                     else:
                         self.server_event(kind, data)
                 problem = _("The server closed the connection, reconnecting…")
@@ -148,6 +180,7 @@ class ConsoleApp(ReportsFailures, App[None]):
                 problem = _(WRONG_TOKEN) if exc.status in (401, 403) else exc.message
             self.set_problem(problem)
             await asyncio.sleep(delay)
+            self.scans.wake()
             delay = min(delay * 2, RETRY_MAX)
 
     def server_event(self, kind: str, data: dict[str, Any]) -> None:
@@ -251,6 +284,8 @@ class ConsoleApp(ReportsFailures, App[None]):
                             self.action_quit)
 
 
-def create_app(client: ApiClient, clock: Callable[[], dt.datetime] = local_now) -> ConsoleApp:
-    """The console for one server, as the CLI and the tests build it."""
-    return ConsoleApp(client, clock)
+def create_app(client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
+               scan_queue: ScanQueue | None = None) -> ConsoleApp:
+    """The console for one server, as the CLI and the tests build it; scans wait in
+    ``scan_queue`` (by default in the user's state folder) until the server has them."""
+    return ConsoleApp(client, clock, scan_queue)

@@ -112,8 +112,15 @@ class ApiClient:
         """Workshops running now and starting next."""
         return await self.request("GET", "/desk/programme")
 
-    async def check_in(self, token_or_url: str, desk: str = "desk") -> dict[str, Any]:
-        return await self.request("POST", "/checkins", json={"token": token_or_url, "desk": desk})
+    async def check_in(self, token_or_url: str, desk: str = "desk",
+                       scanned_at: str | None = None) -> dict[str, Any]:
+        body = {"token": token_or_url, "desk": desk}
+        if scanned_at:
+            body["scanned_at"] = scanned_at
+        return await self.request("POST", "/checkins", json=body)
+
+    async def undo_check_in(self, participant_id: int) -> dict[str, Any]:
+        return await self.request("DELETE", f"/checkins/{participant_id}")
 
     async def search(self, query: str) -> list[dict[str, Any]]:
         return (await self.request("GET", "/participants", params={"q": query}))["participants"]

@@ -17,6 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from textual import events
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, TextArea
+
 # Characters a QWERTY (US) scanner means, and what an AZERTY (French) laptop types for
 # the same keys, shift included; letters and the number row are what URLs use.
 _QWERTY = ("1234567890-=!@#$%^&*()_+qwertyuiop[]QWERTYUIOP{}asdfghjkl;'ASDFGHJKL:\""
@@ -30,7 +35,7 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]*")
 TOKEN_LENGTH = 22  # secrets.token_urlsafe(16), for passes and check-in codes alike
 _HOST = re.compile(r"[A-Za-z0-9.:\[\]-]*")
 _SCAN_URL = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+/(?:pass|c)/[A-Za-z0-9_-]{16,64}/?")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{%d}" % TOKEN_LENGTH)
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -96,3 +101,94 @@ def scans_in(text: str) -> list[Scan] | None:
     if not found or None in found:
         return None
     return [scan for scan in found if scan is not None]
+
+
+class ScanCatcher:
+    """Mixed into the console's App: looks at every key before any widget does.
+
+    Keys that may start a scan are held; Enter after a scan hands it to ``scanned()``
+    and nothing else sees it. Held keys that turn out to be typing go on, in order, to
+    whatever has the focus: at the first key that cannot belong to a scan, at any
+    other key (arrows, F-keys, Escape), at an Enter that does not end a scan, or
+    after ``scan_quiet`` seconds without a key (a scanner never pauses mid-scan; a
+    person typing a word sees it appear then). In a dialog, a burst that is not a scan
+    is dropped whole: its Enter must not answer the question.
+    """
+
+    scan_quiet = 0.3
+    _held: list[events.Key]
+    _quiet_timer: Timer | None = None
+
+    def scanned(self, scan: Scan) -> None:
+        raise NotImplementedError
+
+    def unreadable_burst(self, text: str) -> None:
+        """A burst dropped in a dialog: say so, never act on it."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if await self._catch(event):
+                return
+        elif isinstance(event, events.Paste) and not event.is_forwarded:
+            found = scans_in(event.text)
+            if found:
+                for scan in found:
+                    self.scanned(scan)
+                return
+        await super().on_event(event)  # type: ignore[misc]
+
+    async def _catch(self, key: events.Key) -> bool:
+        held = getattr(self, "_held", None)
+        if held is None:
+            held = self._held = []
+        text = "".join(k.character or "" for k in held)
+        if key.key in ("enter", "ctrl+j") and held:
+            self._stop_quiet()
+            keys, self._held = held, []
+            scan = recognise(text)
+            if scan is not None:
+                self.scanned(scan)
+                return True
+            if len(text) > 3 and self._in_dialog():
+                self.unreadable_burst(text)
+                return True
+            await self._let_through(keys)
+            return False
+        if key.is_printable and key.character:
+            if could_be_scan(text + key.character):
+                held.append(key)
+                self._wait_quiet()
+                return True
+            await self.release()
+            if could_be_scan(key.character):
+                self._held.append(key)
+                self._wait_quiet()
+                return True
+            return False
+        await self.release()
+        return False
+
+    def _in_dialog(self) -> bool:
+        screen = self.screen  # type: ignore[attr-defined]
+        focused = screen.focused
+        return isinstance(screen, ModalScreen) and not isinstance(focused, Input | TextArea)
+
+    def _wait_quiet(self) -> None:
+        self._stop_quiet()
+        self._quiet_timer = self.set_timer(  # type: ignore[attr-defined]
+            self.scan_quiet, self.release)
+
+    def _stop_quiet(self) -> None:
+        if self._quiet_timer is not None:
+            self._quiet_timer.stop()
+            self._quiet_timer = None
+
+    async def release(self) -> None:
+        """Let the held keys through: they were typing."""
+        self._stop_quiet()
+        held, self._held = getattr(self, "_held", []), []
+        await self._let_through(held)
+
+    async def _let_through(self, keys: list[events.Key]) -> None:
+        for key in keys:
+            await super().on_event(key)  # type: ignore[misc]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from collections.abc import Callable
 
@@ -14,13 +15,22 @@ from textual.widgets import Static
 
 from popup_tierslieu.console.app import ConsoleApp, create_app
 from popup_tierslieu.console.client import ApiClient
+from popup_tierslieu.console.offline import ScanQueue
 
 FROZEN = dt.datetime(2030, 6, 15, 10, 42, 0)
 
 
 def console_for(server, frozen: bool = False) -> ConsoleApp:
+    """A console on ``server``; its scan queue in a file of its own beside the event
+    folder (two desks in one test keep separate queues)."""
     clock = (lambda: FROZEN) if frozen else dt.datetime.now
-    return create_app(ApiClient(server.url, server.token, lang="fr"), clock=clock)
+    queue = ScanQueue(server.data_dir.parent / f"desk-{secrets.token_hex(4)}.jsonl")
+    app = create_app(ApiClient(server.url, server.token, lang="fr"), clock=clock,
+                     scan_queue=queue)
+    # A loaded test machine can leave long gaps between the pilot's keys; a real
+    # scanner never does. Held keys still go through at once on Enter or a non-scan key.
+    app.scan_quiet = 5.0
+    return app
 
 
 def text_of(widget: Static) -> str:

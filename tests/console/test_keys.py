@@ -82,7 +82,9 @@ async def test_assign_and_free_a_seat_and_tick_the_checklist(server):
         await pilot.press("escape")  # changed their mind: nothing freed
         await pilot.pause(0.2)
         assert str(seats.get_row_at(1)[3]) == "Hélène Roux"
-        await pilot.press("enter", "y")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query("#yes"))
+        await pilot.press("ctrl+o")
         await until(pilot, lambda: str(seats.get_row_at(1)[3]) == _("free"), what="freed")
         await pilot.press("f6")
         checklist = app.screen.query_one("#checklist", DataTable)

@@ -42,7 +42,7 @@ async def test_opening_a_workshop_shows_who_is_in_and_who_waits(make_server, tmp
         # Ana leaves the workshop: Bruno, first waiting, gets her place.
         await pilot.press("delete")
         await until(pilot, lambda: app.screen.query("#yes"))
-        await pilot.press("y")
+        await pilot.press("ctrl+o")
         await until(pilot, lambda: confirmed.row_count == 1
                     and str(confirmed.get_row_at(0)[0]) == "Bruno Petit", what="promotion")
         assert waiting.row_count == 1

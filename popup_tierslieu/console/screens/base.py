@@ -12,10 +12,12 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from ... import i18n
+from ..widgets.scanpanel import ScanPanel
 from ..widgets.status import Banner, Figures
 
 if TYPE_CHECKING:
     from ..app import ConsoleApp
+    from ..scans import Result
 
 T = TypeVar("T")
 
@@ -41,6 +43,7 @@ class Section(ReportsFailures, Screen[None]):
         yield Banner(classes="banner")
         yield Figures(classes="figures")
         yield from self.body()
+        yield ScanPanel(id="scan-panel")
         yield Footer()
 
     def body(self) -> ComposeResult:
@@ -53,6 +56,10 @@ class Section(ReportsFailures, Screen[None]):
     def show_status(self) -> None:
         self.query_one(Banner).show(self.app.problem)
         self.query_one(Figures).show(self.app.stats, self.app.updated_at)
+        self.query_one(ScanPanel).show(self.app.scans)
+
+    def scan_done(self, result: Result) -> None:
+        """A scan was answered; the panel shows it already, the desk shows more."""
 
     def data_changed(self) -> None:
         """The server's data may have changed: reload what this screen shows."""

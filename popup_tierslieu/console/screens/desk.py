@@ -1,11 +1,13 @@
-"""The arrivals desk: one input, always focused, for a USB QR scanner or the keyboard.
+"""The arrivals desk: one input, always focused, for the keyboard.
 
-A pass URL or a token checks the person in; anything else searches by name.
+Scans never reach it: the app catches them on every screen (console/scanner.py) and
+this screen shows their details. A pass URL or a token typed by hand checks the
+person in too; anything else searches by name.
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from typing import Any
 
 from rich.text import Text
@@ -15,45 +17,20 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from ... import i18n
-from ..client import ApiError
+from ..scanner import Scan, recognise
+from ..scans import UNDONE, Result
 from ..widgets import outcome
 from .base import Section
-from .dialogs import PassScreen
+from .dialogs import Confirm, PassScreen
 from .register import RegisterScreen
 
 _ = i18n.gettext
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def looks_like_pass(text: str) -> bool:
-    return "/pass/" in text or bool(_TOKEN.match(text))
-
-
-def bookings_lines(person: dict[str, Any], event: dict[str, Any]) -> list[Text]:
-    """The person's workshops and seats, as the concierge reads them aloud."""
-    lines = []
-    for r in person.get("registrations", []):
-        hour = (r.get("start") or "")[11:16]
-        if r["status"] == "confirmed":
-            state = _("confirmed")
-        else:
-            state = i18n.translate("waiting list, no. %(position)s", {"position": r["position"]})
-        lines.append(Text(f"  • {hour} {r['title']} ({state})"))
-    slots = {s["id"]: s["label"] for s in event.get("slots", [])}
-    spaces = {s["id"]: s["name"] for s in event.get("spaces", [])}
-    for s in person.get("seats", []):
-        lines.append(Text("  • " + i18n.translate(
-            "%(slot)s: %(space)s, seat %(seat)s",
-            {"slot": slots.get(s["slot_id"], s["slot_id"]),
-             "space": spaces.get(s["space_id"], s["space_id"]), "seat": s["seat"]})))
-    if not lines:
-        lines.append(Text("  " + _("No workshop or seat booked."), style="dim"))
-    return lines
 
 
 class DeskScreen(Section):
     BINDINGS = [
         Binding("ctrl+n", "walk_in", _("Walk-in")),
+        Binding("ctrl+z", "undo", _("Undo the last check-in")),
         Binding("down", "results", _("Search results"), show=False),
         Binding("escape", "back_to_scan", _("Back to the scan input"), show=False),
     ]
@@ -61,6 +38,7 @@ class DeskScreen(Section):
     def __init__(self) -> None:
         super().__init__()
         self.found: list[dict[str, Any]] = []
+        self.last: Result | None = None
 
     def body(self) -> ComposeResult:
         # No select-on-focus: a scan that moves the focus back must keep its first character.
@@ -97,34 +75,45 @@ class DeskScreen(Section):
         event.input.value = ""
         if not value:
             return
-        if looks_like_pass(value):
-            self.check_in(value, fall_back_to_search=("/" not in value))
+        scan = recognise(value)
+        if scan is not None:
+            self.app.scanned(scan)
         else:
             self.search(value)
 
-    @work(group="checkin", exit_on_error=False)
-    async def check_in(self, value: str, fall_back_to_search: bool = False) -> None:
-        try:
-            answer = await self.app.client.check_in(value)
-        except ApiError as exc:
-            if exc.status == 404:
-                if fall_back_to_search:
-                    self.search(value)
-                    return
-                self.show_result(outcome.UNKNOWN, "", [Text(exc.message)])
-                return
-            self.app.report(exc)
-            return
-        person = answer["participant"]
-        lines = bookings_lines(person, self.app.event)
-        seen = outcome.ALREADY if answer["already_checked_in"] else outcome.WELCOME
-        self.show_result(seen, person["name"], [Text(person["profile"] or ""), *lines])
-        self.app.refresh_data()
-
-    def show_result(self, seen: outcome.Outcome, name: str, lines: list[Text]) -> None:
-        outcome.show(self.query_one("#result", Static), seen, name, lines)
+    def scan_done(self, result: Result) -> None:
+        if result.participant is not None:
+            self.last = result
+        outcome.show(self.query_one("#result", Static), result.seen, result.name,
+                     result.lines)
         self.query_one("#found", DataTable).display = False
         self.query_one("#scan", Input).focus()
+
+    # ----------------------------------------------------------------- undo
+    def action_undo(self) -> None:
+        """Take back the latest check-in shown (the wrong namesake was picked)."""
+        last = self.last
+        if last is None or last.participant is None:
+            self.notify(_("No check-in to undo."), severity="warning")
+            return
+        person = last.participant
+        where = person.get("commune") or ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.undo(person)
+
+        self.app.push_screen(Confirm(i18n.translate(
+            "Undo the check-in of %(name)s (%(commune)s)?",
+            {"name": person["name"], "commune": where})), answered)
+
+    @work(group="checkin", exit_on_error=False)
+    async def undo(self, person: dict[str, Any]) -> None:
+        if await self.call(self.app.client.undo_check_in(person["id"])) is None:
+            return
+        self.last = None
+        self.app.scans.note(Result(dt.datetime.now().astimezone(), UNDONE, person["name"]))
+        self.app.refresh_data()
 
     # ------------------------------------------------------------- searching
     @work(exclusive=True, group="search", exit_on_error=False)
@@ -163,7 +152,7 @@ class DeskScreen(Section):
     async def check_in_person(self, participant_id: int) -> None:
         person = await self.call(self.app.client.participant(participant_id))
         if person is not None:
-            self.check_in(person["pass_url"])
+            self.app.scanned(Scan(person["pass_url"]))
 
     # --------------------------------------------------------------- walk-in
     def action_walk_in(self) -> None:
@@ -173,5 +162,5 @@ class DeskScreen(Section):
         if answer is None:
             self.query_one("#scan", Input).focus()
             return
-        self.check_in(answer["pass_url"])
+        self.app.scanned(Scan(answer["pass_url"]))
         self.app.push_screen(PassScreen(answer["name"], answer["pass_url"]))

@@ -20,11 +20,13 @@ _ = i18n.gettext
 
 
 class Confirm(ModalScreen[bool]):
-    """Yes or no before anything that cannot be undone by a key; Escape says no."""
+    """Yes or no before anything that cannot be undone by a key; Escape says no.
+
+    No single-letter answers: a scanner's burst or a stray key must not say yes. The
+    buttons, Ctrl+O (oui) and Escape answer."""
 
     BINDINGS = [Binding("escape", "answer(False)", _("No")),
-                Binding("y,o", "answer(True)", _("Yes"), show=False),
-                Binding("n", "answer(False)", _("No"), show=False)]
+                Binding("ctrl+o", "answer(True)", _("Yes"))]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -99,7 +101,8 @@ class PickPerson(ReportsFailures, ModalScreen[dict[str, Any] | None]):
 class PassScreen(ModalScreen[None]):
     """A new participant's pass: they scan it with their phone to keep it."""
 
-    BINDINGS = [Binding("escape,enter", "dismiss", _("Close"))]
+    # Escape only: Enter could come from a scanner, and closing is not its job.
+    BINDINGS = [Binding("escape", "dismiss", _("Close"))]
 
     def __init__(self, name: str, pass_url: str) -> None:
         super().__init__()
@@ -113,4 +116,4 @@ class PassScreen(ModalScreen[None]):
             yield Static(_("Scan this code with your phone to keep your pass."))
             yield QrCode(self.pass_url, id="pass-qr")
             yield Static(Text(self.pass_url), id="pass-url")
-            yield Static(_("Escape or Enter to close."), classes="hint")
+            yield Static(_("Escape to close."), classes="hint")

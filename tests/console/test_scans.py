@@ -1,0 +1,202 @@
+"""Scans as a USB scanner sends them, on every screen and dialog, against a real server:
+bursts, pastes, the wrong keyboard layout, a server that goes away, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+from textual import events
+from textual.keys import _character_to_key
+
+from popup_tierslieu import i18n
+from popup_tierslieu.console.scanner import AZERTY_ON_QWERTY
+from popup_tierslieu.console.screens.dialogs import PassScreen
+from popup_tierslieu.console.widgets import outcome
+
+from .conftest import console_for, scan, text_of, until
+
+_ = i18n.gettext
+
+
+def burst(app, texts: list[str]) -> None:
+    """Every key of every scan posted at once, as when the scanner's whole buffer
+    arrives in one read: nothing runs between two keys."""
+    for text in texts:
+        for char in text:
+            app.post_message(events.Key(_character_to_key(char), char))
+        app.post_message(events.Key("enter", "\r"))
+
+
+def register_many(server, count: int, prefix: str) -> list[dict]:
+    """People registered by the desk (no rate limit), with the name it should show."""
+    with httpx.Client(timeout=10, headers=server.concierge) as client:
+        names = [f"{prefix} {i:02d}" for i in range(count)]
+        return [{**server.register(client, name=name), "name": name} for name in names]
+
+
+def latest_names(app) -> list[str]:
+    return [r.name for r in app.scans.history]
+
+
+async def handled(pilot, app, people: list[dict], checked_in: int) -> None:
+    """All scans answered, in order, each a welcome, and the count moved by exactly them."""
+    await until(pilot, lambda: not len(app.scans.queue) and app.stats.get(
+        "checked_in") == checked_in, what=f"{checked_in} checked in")
+    shown = min(len(people), len(app.scans.history))
+    assert latest_names(app)[:shown] == [p["name"] for p in reversed(people)][:shown]
+    assert all(r.seen is outcome.WELCOME for r in list(app.scans.history)[:shown])
+
+
+async def test_twenty_scans_in_one_burst_on_every_screen_and_dialog(server):
+    api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
+    api.post("/desk/workshops/visio/registrations",
+             json={"participant_id": server.register(name="Ana Lopez")["id"]})
+    app = console_for(server)
+
+    async def roster(pilot):
+        await pilot.press("f4")
+        await until(pilot, lambda: app.screen.query("#workshops")
+                    and app.screen.query_one("#workshops").row_count)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query("#confirmed"))
+
+    async def confirm(pilot):  # "Annuler cet atelier ?" open
+        await roster(pilot)
+        await until(pilot, lambda: app.screen.roster)
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: app.screen.query("#yes"))
+
+    async def pick_person(pilot):
+        await roster(pilot)
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: app.screen.query("#who"))
+
+    async def walk_in(pilot):
+        await pilot.press("f3", "ctrl+n")
+        await until(pilot, lambda: app.screen.query("#walk-in"))
+
+    async def pass_qr(pilot):
+        app.push_screen(PassScreen("Zoé", server.url + "/pass/" + "A" * 22))
+        await until(pilot, lambda: app.screen.query("#pass-qr"))
+
+    async def focus(pilot, key: str, widget: str):
+        await pilot.press(key)
+        await until(pilot, lambda: app.screen.query(widget))
+        app.screen.query_one(widget).focus()
+
+    places = {
+        "desk": lambda p: p.press("f3"),
+        "dashboard": lambda p: p.press("f2"),
+        "workshops": lambda p: p.press("f4"),
+        "roster": roster, "confirm": confirm, "pick person": pick_person,
+        "seats": lambda p: p.press("f5"), "checklist": lambda p: p.press("f6"),
+        "announcement": lambda p: focus(p, "f7", "#announce"),
+        "log line": lambda p: focus(p, "f8", "#log-line"),
+        "help": lambda p: p.press("f1"), "portal QR": lambda p: p.press("f9"),
+        "walk-in form": walk_in, "pass QR": pass_qr,
+    }
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats and app.event)
+        done = 0
+        for place, go in places.items():
+            await go(pilot)
+            screen = app.screen
+            people = register_many(server, 20, place.title())
+            burst(app, [p["pass_url"] for p in people])
+            done += 20
+            await handled(pilot, app, people, done)
+            assert app.screen is screen, f"{place}: the burst changed the screen"
+            while len(app.screen_stack) > 1:
+                app.pop_screen()
+            await pilot.pause()
+        # Pasted all at once (a scanner in "paste" mode), into the log line.
+        await focus(pilot, "f8", "#log-line")
+        people = register_many(server, 20, "Paste")
+        app.post_message(events.Paste("\n".join(p["pass_url"] for p in people) + "\n"))
+        await handled(pilot, app, people, done + 20)
+        assert app.screen.query_one("#log-line").value == ""
+    assert api.get("/announcements").json()["announcements"] == []
+    assert api.get("/journal").json()["entries"] == []
+    assert not any(item["ticked"] for item in api.get("/desk/checklist").json()["items"])
+    assert not any(w["cancelled"] for w in api.get("/stats").json()["workshops"])
+    assert [p["name"] for p in api.get("/desk/workshops/visio").json()["confirmed"]] == [
+        "Ana Lopez"]
+    assert api.get("/stats").json()["registered"] == 1 + 20 * (len(places) + 1)
+
+
+async def test_scans_typed_key_by_key_on_the_announcement_field(server):
+    people = [{**server.register(name=n), "name": n} for n in ("Hélène Roux", "Bruno Petit")]
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        await pilot.press("f7")
+        await until(pilot, lambda: app.screen.query("#announce"))
+        app.screen.query_one("#announce").focus()
+        for person in people:
+            await scan(pilot, person["pass_url"])
+        await handled(pilot, app, people, 2)
+        assert app.screen.query_one("#announce").value == ""
+        # Typing is still typing: held keys come out in order at the first space.
+        await pilot.press(*"Atelier complet")
+        await until(pilot, lambda: app.screen.query_one("#announce").value == (
+            "Atelier complet"))
+
+
+async def test_a_qwerty_scanner_on_an_azerty_laptop_still_checks_in_with_a_hint(server):
+    person = server.register(name="Inès Morel")
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        typed = person["pass_url"].translate(AZERTY_ON_QWERTY)
+        assert typed.startswith("httpM!!&éè:à:à:&M")
+        burst(app, [typed])
+        await until(pilot, lambda: app.stats.get("checked_in") == 1)
+        result = text_of(app.screen.query_one("#result"))
+        assert "Inès Morel" in result and "AZERTY" in result
+
+
+async def test_scans_wait_on_the_desk_while_the_server_is_down(server):
+    people = register_many(server, 3, "Hors ligne")
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        burst(app, [people[0]["pass_url"]])
+        await handled(pilot, app, people[:1], 1)
+        server.stop()
+        before = dt.datetime.now().astimezone().replace(microsecond=0)
+        burst(app, [p["pass_url"] for p in people[1:]])
+        latest = app.screen.query_one("#scan-latest")
+        await until(pilot, lambda: "wait" in latest.classes, what="waiting")
+        assert text_of(latest).strip() == outcome.PENDING.label() + " · " + i18n.translate(
+            "waiting, %(count)s scans to send", {"count": 2})
+        # Nothing of the previous person on the panel's first line.
+        assert people[0]["name"] not in text_of(latest)
+        queued = app.scans.queue.pending()
+        assert [q["text"] for q in queued] == [p["pass_url"] for p in people[1:]]
+        assert app.scans.queue.path.read_text().count("scanned_at") == 2
+        server.start()
+        await handled(pilot, app, people, 3)
+    api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
+    arrivals = {a["name"]: a["at"] for a in api.get("/stats").json()["arrivals"]}
+    for entry, person in zip(queued, people[1:], strict=True):
+        at = dt.datetime.fromisoformat(arrivals[person["name"]])
+        assert at == dt.datetime.fromisoformat(entry["scanned_at"]) and at >= before
+
+
+async def test_undo_the_wrong_namesake_from_the_desk(server):
+    wrong = server.register(name="Marie Martin", commune="Cucuron")
+    server.register(name="Marie Martin", commune="Lourmarin")
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        burst(app, [wrong["pass_url"]])
+        await until(pilot, lambda: app.stats.get("checked_in") == 1)
+        await pilot.press("ctrl+z")
+        await until(pilot, lambda: app.screen.query("#yes"))
+        assert "Cucuron" in text_of(app.screen.query_one("Label"))
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: app.stats.get("checked_in") == 0, what="undone")
+        assert app.scans.history[0].seen.word == "Check-in undone"
+    api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
+    assert len(api.get("/journal").json()["entries"]) == 1
