@@ -15,11 +15,12 @@ from typing import Any
 from . import i18n
 from .cli_words import speak_the_current_language
 from .errors import PopupError
+from .folderlock import lock_holder, writable_folder
 from .kit import Kit, default_kit, load, parse, starter_text
+from .settings import TOKEN_FILE
 
 _ = i18n.gettext
 DATA_ROOT = Path("popup-data")
-PID_FILE = "server.pid"
 
 
 class Fail(PopupError):
@@ -71,14 +72,7 @@ def serve_here(kit: Kit, folder: Path, args: argparse.Namespace, port: int) -> i
 
     options = ServeOptions(kit=kit, data_dir=folder, host=args.host, port=port,
                            mdns=not args.no_mdns, captive=args.captive, dns_port=args.dns_port)
-    pid_file = folder / PID_FILE
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        pid_file.write_text(str(os.getpid()))
-        serve(options)
-    finally:
-        if pid_file.exists() and pid_file.read_text().strip() == str(os.getpid()):
-            pid_file.unlink()
+    serve(options)
     return 0
 
 
@@ -91,7 +85,17 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     command += [args.kit] if args.kit else []
     command += ["--no-mdns"] if args.no_mdns else []
     command += ["--captive"] if args.captive else []
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    running = lock_holder(folder)
+    if running:  # nothing is written in a folder another server holds
+        if args.attach and running.get("url"):
+            run_console(running["url"], (folder / TOKEN_FILE).read_text().strip())
+            return 0
+        raise Fail(i18n.translate(
+            "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
+            "it first with: popup stop --data %(folder)s",
+            {"pid": running.get("pid", "?"), "url": running.get("url", "?"),
+             "folder": str(folder)}))
+    writable_folder(folder)
     (folder / "logs").mkdir(exist_ok=True, mode=0o700)
     log_path = folder / "logs" / "server.out"
     with open(log_path, "ab") as out:
@@ -167,15 +171,12 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_stop(args: argparse.Namespace) -> int:
     folder = find_token_dir(args.data)
-    try:
-        pid = int((folder / PID_FILE).read_text().strip())
-    except (OSError, ValueError):
-        raise Fail(i18n.translate("No running server recorded in %(dir)s.",
-                                  {"dir": str(folder)})) from None
+    pid = lock_holder(folder).get("pid")
+    if not isinstance(pid, int):
+        raise Fail(i18n.translate("No running server holds %(dir)s.", {"dir": str(folder)}))
     try:
         os.kill(pid, signal.SIGINT)
     except ProcessLookupError:
-        (folder / PID_FILE).unlink(missing_ok=True)
         raise Fail(i18n.translate("The server (PID %(pid)s) is not running.",
                                   {"pid": pid})) from None
     print(i18n.translate("Stopping the server (PID %(pid)s); everything is saved.",
@@ -409,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, default=None,
                     help=_("port of the portal (default: 8000, or 80 with --captive)"))
     up.add_argument("--headless", action="store_true", help=_("server only, no console"))
+    up.add_argument("--attach", action="store_true",
+                    help=_("if a server already runs on this folder, open the console on it"))
     up.add_argument("--captive", action="store_true", help=_("answer captive-portal probes"))
     up.add_argument("--dns-port", type=int, default=53,
                     help=_("port of the captive DNS (default: 53)"))

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from .errors import StoreUnavailable
+from .errors import PopupError, StoreUnavailable
 
 LOCK_FILE = ".lock"
 
@@ -65,3 +65,24 @@ def lock_holder(folder: Path) -> dict[str, Any]:
         return {}  # nobody holds it: a stale file from a stopped server
     finally:
         os.close(fd)
+
+
+def writable_folder(folder: Path) -> None:
+    """Create the event folder (0700, its parent directory synced so that it survives a
+    power cut), or say in one line why it cannot be: read-only, missing parent, no
+    permission."""
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, mode=0o700)
+            fd = os.open(folder.resolve().parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        probe = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(probe)
+    except OSError as exc:
+        raise PopupError(
+            "Cannot write in the event folder %(folder)s: %(reason)s. Fix: choose a "
+            "writable folder with --data DIR.",
+            params={"folder": str(folder), "reason": exc.strerror or str(exc)}) from None

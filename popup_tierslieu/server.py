@@ -20,9 +20,10 @@ from pathlib import Path
 
 from sanic import Sanic
 
-from . import domain, i18n, qr
+from . import domain, folderlock, i18n, qr
 from .domain import participants
 from .errors import PopupError
+from .folderlock import take_lock, writable_folder
 from .kit import Kit
 from .net import dns, hotspot, lan
 from .net.mdns import host_name
@@ -152,12 +153,13 @@ def open_captive_dns(options: ServeOptions, address: str) -> tuple[dns.Responder
     return responder, notice
 
 
-def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
-    """Everything up to serving; a PopupError here is the organiser's to fix."""
+def build(options: ServeOptions, lock: int) -> tuple[Sanic, socket.socket, Store]:
+    """Everything up to serving, with the folder's lock held; a PopupError here is the
+    organiser's to fix."""
     prepare_folder(options.data_dir)
     ensure_token(options.data_dir)
     keep_kit(options.kit, options.data_dir)
-    store = Store.open(options.data_dir, indexes=domain.INDEXES)
+    store = Store.open(options.data_dir, indexes=domain.INDEXES, lock_fd=lock)
     if participants.give_checkin_codes(store):
         store.commit_sync()
     try:
@@ -205,6 +207,7 @@ def build(options: ServeOptions) -> tuple[Sanic, socket.socket, Store]:
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
+        folderlock.announce(lock, urls[0])
         if options.print_banner:
             print(banner(options.kit, urls, settings.token_file), flush=True)
         log.info("serving %s on %s", options.kit.event.slug, ", ".join(urls))
@@ -242,9 +245,12 @@ async def _stop_when_asked(app: Sanic) -> None:
 
 def serve(options: ServeOptions) -> None:
     """Serve until Ctrl-C or SIGTERM (called once per process)."""
+    # The lock comes first: a second start on a folder in use writes nothing at all.
+    writable_folder(options.data_dir)
+    lock = take_lock(options.data_dir)
     prepare_folder(options.data_dir)
     setup_logging(options.data_dir)
     raise_open_files_limit()
-    app, sock, _ = build(options)
+    app, sock, _ = build(options, lock)
     app.run(sock=sock, single_process=True, motd=False, access_log=False, debug=False,
             auto_reload=False, protocol=GuardedProtocol)

@@ -165,7 +165,7 @@ class Store:
 
     def __init__(self, folder: Path, indexes: dict[str, tuple[IndexSpec, ...]] | None = None,
                  compact_every: int = 2000, keep_snapshots: int = 12,
-                 snapshot_interval: float = 300.0) -> None:
+                 snapshot_interval: float = 300.0, lock_fd: int | None = None) -> None:
         self.folder = Path(folder)
         self._index_fields: dict[str, tuple[tuple[str, ...], ...]] = {
             table: tuple((spec,) if isinstance(spec, str) else tuple(spec) for spec in specs)
@@ -190,7 +190,7 @@ class Store:
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
         self._journal_size = 0
-        self._lock_fd: int | None = None
+        self._lock_fd = lock_fd  # a lock the caller took already (popup up), or ours
         self._last_backup = 0.0
         self._snapshot_retry_at = 0.0
         self.read_only: str | None = None
