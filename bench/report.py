@@ -30,14 +30,19 @@ COMMUNES = ["Lourmarin", "Cadenet", "Vaugines", "Cucuron", "Puyvert", "Lauris", 
             "Pertuis", "Ansouis", "Villelaure", "Apt", "Bonnieux"]
 
 
+# The communes within about 20 minutes of the venue: the budget counts their residents.
+CATCHMENT = '\n[report]\ncatchment = ["Lourmarin", "Cadenet", "Vaugines", "Cucuron", "Puyvert"]\n'
+
+
 def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(2026, 6, 12),
                 slug: str = "tiers-lieu-ephemere", kit_text: str | None = None) -> None:
     """An event folder of ``count`` registrations; ``kit_text`` (a kit with the starter
     kit's survey ids, such as kits/festival-3-jours.toml) replaces the starter kit, and
     then check-ins spread over its days."""
     rng = random.Random(seed)
-    text = kit_text or kits.starter_text(day).replace('slug = "tiers-lieu-ephemere"',
-                                                      f'slug = "{slug}"')
+    text = kit_text or kits.starter_text(day).replace(
+        'slug = "tiers-lieu-ephemere"', f'slug = "{slug}"').replace(
+        'commune = "Votre commune"', 'commune = "Lourmarin"') + CATCHMENT
     folder.mkdir(parents=True, exist_ok=True)
     (folder / kits.KIT_COPY).write_text(text, encoding="utf-8")
     kit = kits.load_event_kit(folder)

@@ -16,7 +16,7 @@ from popup_tierslieu.backup import purge
 from popup_tierslieu.domain import participants
 from popup_tierslieu.errors import PopupError
 from popup_tierslieu.report import compute
-from popup_tierslieu.report.render import build_summary, contacts
+from popup_tierslieu.report.render import build_summary, contacts, write_report
 from popup_tierslieu.report.source import EventData, ReportError, budget_event, read_event
 from popup_tierslieu.store import Store
 
@@ -290,10 +290,17 @@ def test_the_budget_names_the_kit_it_takes_prices_from(tmp_path):
                                                     "monthly_charges = 900")
     cafe = kits.parse(cafe_text)[0]
     events = [EventData(tmp_path / "forum", forum, {}), EventData(tmp_path / "cafe", cafe, {})]
+    for event in events:
+        event.folder.mkdir()
+        (event.folder / kits.KIT_COPY).write_text(event.kit.text, encoding="utf-8")
     assert budget_event(events, None) is events[0]
     chosen = budget_event(events, "cafe")
     summary = build_summary(events, "fr", chosen)
     assert summary["budget"]["kit"] == {"slug": "cafe", "name": "Tiers-lieu éphémère"}
     assert summary["budget"]["charges"] == 900
+    write_report(events, tmp_path / "report", budget_from=chosen)
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Prix et charges du kit de Tiers-lieu éphémère (cafe)." in html
+    assert "Membres nécessaires à l'équilibre" in html and "Optimiste" in html
     with pytest.raises(ReportError):
         budget_event(events, "fete")
