@@ -15,7 +15,19 @@ from .. import i18n
 from ..kit import Kit
 from ..settings import Settings
 from ..store import Store
-from . import api, captive, desk, notes, openapi, portal, screen, security, swap
+from . import (
+    api,
+    assets,
+    captive,
+    compression,
+    desk,
+    notes,
+    openapi,
+    portal,
+    screen,
+    security,
+    swap,
+)
 from .errors import PopupErrorHandler
 from .events import Broadcaster
 
@@ -62,8 +74,10 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.blueprint(desk.bp)
     app.blueprint(swap.bp)
     app.blueprint(notes.bp)
+    app.ctx.assets = assets.Assets()
+    app.blueprint(assets.bp)
     captive.install(app)
-    app.static("/static", portal.STATIC, name="static")
+    answer_head(app)
 
     @app.on_request
     async def choose_language(request: Request) -> None:
@@ -87,6 +101,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
                                 samesite="Lax", httponly=True, secure=False)
 
     security.install(app)
+    app.register_middleware(compression.compress, "response")
 
     @app.before_server_start
     async def start_checkpoints(app: Sanic) -> None:
@@ -102,6 +117,15 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
         await app.ctx.store.idle()
 
     return app
+
+
+def answer_head(app: Sanic) -> None:
+    """``HEAD`` wherever ``GET`` is (Sanic answers 405 otherwise): link checkers, uptime
+    probes and some captive-portal detectors ask with it. Sanic sends no body for HEAD.
+    Not on event streams, which would stay open for nothing."""
+    for route in app.router.routes:
+        if "GET" in route.methods and not route.path.endswith("stream"):
+            route.methods = route.methods | {"HEAD"}
 
 
 async def _checkpoints(app: Sanic) -> None:

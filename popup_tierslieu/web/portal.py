@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -27,7 +26,6 @@ from .errors import describe
 from .render import PASS_COOKIE, own_pass, page
 
 bp = Blueprint("portal")
-STATIC = Path(__file__).parent / "static"
 FLASH_COOKIE = "flash"
 # What a visitor can get wrong in an action; anything else is a real error page.
 RULES = (Conflict, InvalidInput, NotFound)
