@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -11,6 +12,8 @@ from collections import Counter
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 
 
+# The same few communes come back thousands of times in a large event.
+@functools.lru_cache(maxsize=4096)
 def commune_key(text: str | None) -> str:
     """The comparison key of a commune name: no case, accents, hyphens or apostrophes,
     "St"/"Ste" spelled out. Empty when no commune was given."""

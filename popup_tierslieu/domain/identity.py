@@ -20,8 +20,12 @@ FIELD = "person_hash"
 
 
 def fold(text: str | None) -> str:
-    plain = unicodedata.normalize("NFKD", text or "")
-    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
+    """Case, accents and spaces aside."""
+    text = text or ""
+    if not text.isascii():  # most e-mails are: the slow path only for the others
+        plain = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
 
 
 def basis(participant: dict[str, Any]) -> str | None:

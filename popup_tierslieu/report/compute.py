@@ -119,8 +119,9 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
     came = {pid for pid, _ in first_arrival}
 
     slug = kit.event.slug
-    people = persons.merge([(slug, {person_key(p, secret, slug): persons.person(
-        p, kit, pid in came)}) for pid, p in sorted(participants.items())])
+    reader = persons.Reader(kit)
+    people = persons.merge((person_key(p, secret, slug), reader.person(p, pid in came))
+                           for pid, p in sorted(participants.items()))
     registrations = known(tables.get("registrations", []))
     workshops = _workshops(kit, tables, registrations, lang)
     seats = _seats(kit, known(tables.get("seat_bookings", [])), first_arrival, lang)
@@ -241,12 +242,11 @@ def merge(raws: list[Raw]) -> Raw:
     raws = sorted(raws, key=lambda r: (r.events[0]["start_date"], r.events[0]["slug"]))
     metas = [(r.events[0]["slug"], r.questions) for r in raws]
     q_of, c_of = persons.meanings(metas)
-    pairs = []
-    for raw in raws:
-        slug = raw.events[0]["slug"]
-        pairs.append((slug, {key: persons.Person(**{
-            **p.__dict__, "answers": persons.in_meanings(p, slug, q_of, c_of)})
-            for key, p in raw.people.items()}))
+    # Fresh records: merging changes them, and the events' own raw figures stay as they are.
+    records = [(key, persons.Person(**{
+        **p.__dict__, "events": set(p.events), "roles": set(p.roles),
+        "answers": persons.in_meanings(p, raw.events[0]["slug"], q_of, c_of)}))
+        for raw in raws for key, p in raw.people.items()]
     questions = _merged_questions(metas, q_of, c_of)
 
     def total(name: str) -> Counter[Any]:
@@ -270,7 +270,7 @@ def merge(raws: list[Raw]) -> Raw:
         events=[e for r in raws for e in r.events],
         registrations=sum(r.registrations for r in raws),
         checkins_by_day=total("checkins_by_day"), arrivals=total("arrivals"),
-        people=persons.merge(pairs), by_event=[b for r in raws for b in r.by_event],
+        people=persons.merge(records), by_event=[b for r in raws for b in r.by_event],
         questions=questions, not_merged=persons.not_merged(metas, q_of, c_of),
         catchment={k: v for r in raws for k, v in r.catchment.items()},
         workshops=[w for r in raws for w in r.workshops],
@@ -513,8 +513,9 @@ def checklist(raw: Raw, summary: dict[str, Any]) -> list[dict[str, Any]]:
         status = "unknown"
     add("founding_community", status, {"volunteers": small(volunteers),
                                        "answered": volunteer_answers})
-    structure = sum(1 for p in raw.people.values()
-                    if any(hint in identity.fold(p.profile) for hint in STRUCTURE_HINTS))
+    profiles = Counter(p.profile for p in raw.people.values())
+    structure = sum(n for profile, n in profiles.items()
+                    if any(hint in identity.fold(profile) for hint in STRUCTURE_HINTS))
     add("supporting_structure", "unknown", {"structure_profiles": small(structure)})
     wifi = next((c["count"] for q in summary["survey"] if q["measure"] == "services"
                  for c in q.get("choices", []) if c["key"] == "wifi"), 0)

@@ -16,6 +16,7 @@ first kit's wording.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,24 +60,32 @@ def _meta(q: SurveyQuestion, lang: str) -> dict[str, Any]:
                                "per_month": c.per_month} for c in q.choices}}
 
 
-def person(participant: dict[str, Any], kit: Kit, came: bool) -> Person:
-    frequency = next((q for q in kit.survey if q.measure == "frequency"), None)
-    volunteer = next((q for q in kit.survey if q.measure == "volunteer"), None)
-    answers = {qid: a for qid, a in (participant.get("answers") or {}).items()
-               if a not in (None, "", []) and kit.question(qid) is not None}
-    months = None
-    if frequency is not None:
-        choice = next((c for c in frequency.choices if c.id == answers.get(frequency.id)), None)
-        months = float(choice.per_month) if choice and choice.per_month is not None else None
-    created = str(participant.get("created_at") or "")
-    return Person(
-        order=(kit.event.start_date.isoformat(), kit.event.slug), events={kit.event.slug},
-        came=came, profile=participant.get("profile") or "?",
-        commune=" ".join(str(participant.get("commune") or "").split()), answers=answers,
-        months=months,
-        volunteer=volunteer is not None and answers.get(volunteer.id) in YES,
-        optin=participant.get("contact_optin") is True,
-        registered_before=bool(created) and created[:10] < kit.event.start_date.isoformat())
+class Reader:
+    """What reading a participant needs of the event's kit, worked out once per event."""
+
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.order = (kit.event.start_date.isoformat(), kit.event.slug)
+        self.questions = {q.id for q in kit.survey}
+        frequency = next((q for q in kit.survey if q.measure == "frequency"), None)
+        self.frequency = frequency.id if frequency else None
+        self.per_month = {c.id: c.per_month for c in frequency.choices} if frequency else {}
+        volunteer = next((q for q in kit.survey if q.measure == "volunteer"), None)
+        self.volunteer = volunteer.id if volunteer else None
+
+    def person(self, participant: dict[str, Any], came: bool) -> Person:
+        answers = {qid: a for qid, a in (participant.get("answers") or {}).items()
+                   if a not in (None, "", []) and qid in self.questions}
+        months = self.per_month.get(answers.get(self.frequency)) if self.frequency else None
+        created = str(participant.get("created_at") or "")
+        return Person(
+            order=self.order, events={self.order[1]}, came=came,
+            profile=participant.get("profile") or "?",
+            commune=" ".join(str(participant.get("commune") or "").split()), answers=answers,
+            months=float(months) if months is not None else None,
+            volunteer=self.volunteer is not None and answers.get(self.volunteer) in YES,
+            optin=participant.get("contact_optin") is True,
+            registered_before=bool(created) and created[:10] < self.order[0])
 
 
 # ------------------------------------------------------------------ meanings
@@ -153,26 +162,26 @@ def in_meanings(p: Person, slug: str, q_of: dict[tuple[str, str], str],
     return out
 
 
-def merge(pairs: list[tuple[str, dict[str, Person]]]) -> dict[str, Person]:
-    """People of several events (in date order), once each."""
+def merge(records: Iterable[tuple[str, Person]]) -> dict[str, Person]:
+    """People (keyed, in date order of their events), once each. The records are taken
+    over, not copied: pass records no one else holds."""
     merged: dict[str, Person] = {}
-    for _slug, people in pairs:
-        for key, p in people.items():
-            seen = merged.get(key)
-            if seen is None:
-                merged[key] = Person(**{**p.__dict__, "events": set(p.events),
-                                        "answers": dict(p.answers), "roles": set(p.roles)})
-                continue
-            seen.order = max(seen.order, p.order)
-            seen.events |= p.events
-            seen.came = seen.came or p.came
-            seen.profile = p.profile if p.profile != "?" else seen.profile
-            seen.commune = p.commune or seen.commune
-            seen.answers.update(p.answers)
-            seen.months = p.months if p.months is not None else seen.months
-            seen.volunteer = seen.volunteer or p.volunteer
-            seen.optin = seen.optin or p.optin
-            seen.roles |= p.roles
+    for key, p in records:
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = p
+            continue
+        seen.order = max(seen.order, p.order)
+        seen.events |= p.events
+        seen.came = seen.came or p.came
+        seen.profile = p.profile if p.profile != "?" else seen.profile
+        seen.commune = p.commune or seen.commune
+        seen.answers.update(p.answers)
+        seen.months = p.months if p.months is not None else seen.months
+        seen.volunteer = seen.volunteer or p.volunteer
+        seen.optin = seen.optin or p.optin
+        seen.roles |= p.roles
+        seen.registered_before = seen.registered_before or p.registered_before
     return merged
 
 
