@@ -12,147 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 
 from .. import i18n, territory_key
-from ..domain import docs, identity
-from ..errors import N_
+from ..domain import identity
 from . import compute
+from .charts import bars, charts, pairs
 from .docs_bundle import write_bundle
 from .export import Field, write_csv
 from .source import EventData
 from .verdict import verdict
+from .wording import day, euros, hour, label_of, md, num, pct, share, when
 
 Step = Callable[[str], None]
 SCHEMA_VERSION = 2
-
-
-# ------------------------------------------------------------------ charts
-def bars(items: list[tuple[str, float, str]], top: float | None = None) -> list[dict[str, Any]]:
-    """Rows of a bar chart: label, value, the text shown, and the bar's share of the width."""
-    top = top or max((value for _, value, _ in items), default=0) or 1
-    return [{"label": label, "value": value, "text": text, "frac": min(value / top, 1.0)}
-            for label, value, text in items]
-
-
-def pairs(items: list[tuple[str, float, float]]) -> list[dict[str, Any]]:
-    top = max((max(a, b) for _, a, b in items), default=0) or 1
-    return [{"label": label, "a": a, "b": b, "fa": a / top, "fb": b / top}
-            for label, a, b in items]
-
-
-def label_of(row: dict[str, Any]) -> str:
-    if row["key"] == compute.OTHER:
-        return i18n.gettext("Other (groups of fewer than 3)")
-    if row["key"] == compute.WRITTEN:
-        return i18n.gettext("Written in their own words")
-    return str(row["label"]) or i18n.gettext("Not given")
-
-
-def num(value: Any) -> str:
-    if value is None:
-        return "–"
-    return format_decimal(value, locale=i18n.current.get())
-
-
-def pct(value: Any) -> str:
-    if value is None:
-        return "–"
-    return format_percent(value, locale=i18n.current.get())
-
-
-def share(part: Any, whole: Any) -> str:
-    """``part`` as a percentage of ``whole``; a dash when either is unknown."""
-    return pct(part / whole) if part is not None and whole else "–"
-
-
-def euros(value: Any) -> str:
-    return "–" if value is None else f"{num(value)}\u00a0€"
-
-
-def md(value: Any) -> str:
-    """Text a participant typed, made inert in Markdown (tables, links, HTML)."""
-    text = " ".join(str(value).split())
-    for char in "\\|*_[]<>`#":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def hour(start: str) -> str:
-    """The local start time of a repeated talk tells its sessions apart: 14h00 / 2:00 pm."""
-    moment = dt.datetime.fromisoformat(start)
-    if i18n.current.get() == "fr":
-        return moment.strftime("%Hh%M")
-    return moment.strftime("%I:%M %p").lstrip("0").lower()
-
-
-def day(value: str, style: str = "EEEE d MMMM y") -> str:
-    """An ISO date in words: "vendredi 9 juillet 2027" / "Friday 9 July 2027"."""
-    try:
-        moment = dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return format_date(moment, style, locale=i18n.current.get())
-
-
-def when(start: str, several_days: bool) -> str:
-    """A workshop's start: its time, and its day when the event lasts several days."""
-    if not several_days:
-        return hour(start)
-    return f"{day(start, 'EEE d')} · {hour(start)}"
-
-
-def counted(count: int, whole: int | None) -> str:
-    """A bar's text: the count and its share of the people it is counted among."""
-    if not whole:
-        return num(count)
-    return f"{num(count)} ({pct(count / whole)})"
-
-
-def band_label(key: str, unit: str) -> str:
-    """Bands written so that nobody wonders where 10 goes: "moins de 5 €", "5 à 9 €",
-    "75 € ou plus"; commute bands include their upper bound: "11 à 20 min"."""
-    gettext = i18n.gettext
-    if key.startswith("≤ ") or key.startswith("> "):
-        return _commute_band_label(key, unit)
-    if key.startswith("≥ "):
-        return gettext("%(low)s%(unit)s or more") % {"low": key[2:], "unit": unit}
-    low, _, high = key.partition("–")
-    if not high:
-        return key
-    if float(low) == 0:
-        return gettext("less than %(high)s%(unit)s") % {"high": high, "unit": unit}
-    top = num(float(high) - 1) if float(high).is_integer() else high
-    return gettext("%(low)s to %(high)s%(unit)s") % {"low": low, "high": top, "unit": unit}
-
-
-def _commute_band_label(key: str, unit: str) -> str:
-    bound = float(key[2:])
-    if key.startswith(">"):
-        return i18n.gettext("more than %(high)s%(unit)s") % {"high": num(bound), "unit": unit}
-    edges = (0.0, *compute.COMMUTE_EDGES)
-    low = edges[edges.index(bound) - 1]
-    if not low:
-        return i18n.gettext("%(high)s%(unit)s or less") % {"high": num(bound), "unit": unit}
-    return i18n.gettext("%(low)s to %(high)s%(unit)s") % {
-        "low": num(low + 1), "high": num(bound), "unit": unit}
-
-
-# Words for the points of a 1-5 scale, the kit giving only its bounds.
-SCALE_WORDS = {1: N_("not at all"), 2: N_("a little"), 3: N_("moderately"), 4: N_("a lot"),
-               5: N_("very much")}
-
-
-def scale_label(value: str, low: int | None, high: int | None) -> str:
-    point = int(float(value))
-    if (low, high) == (1, 5):
-        return f"{point} · {i18n.gettext(SCALE_WORDS[point])}"
-    if point == low:
-        return f"{point} · {i18n.gettext(N_('the least'))}"
-    if point == high:
-        return f"{point} · {i18n.gettext(N_('the most'))}"
-    return str(point)
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -171,107 +43,6 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 HTML = _environment(True)
 MARKDOWN = _environment(False)
-
-
-UNITS = {"price": "\u00a0€", "commute": "\u00a0min"}
-
-
-def charts(summary: dict[str, Any]) -> dict[str, Any]:
-    """The data of every chart, ready to draw: each bar says its count and its share of
-    the people it is counted among."""
-    def folded(rows: list[dict[str, Any]], whole: int | None,
-               name: Callable[[dict[str, Any]], str] = label_of) -> list[dict[str, Any]]:
-        return bars([(name(r), r["count"], counted(r["count"], whole)) for r in rows])
-
-    registered = summary["registered"]
-    survey = {q["id"]: folded(q.get("choices") or q.get("bands") or [], q["answered"],
-                              _survey_label(q)) for q in summary["survey"]}
-    events = summary["events"]
-    notes = summary["notes"]["kinds"]
-    return {
-        "came": pairs([(e["name"], e["registered"], e["checked_in"]) for e in events]),
-        "days": bars([(day(d["day"]), d["count"], num(d["count"]))
-                      for d in summary["checkins_by_day"]]),
-        "hours": _hours(summary["arrivals_by_hour"]),
-        "profiles": folded(summary["profiles"], registered),
-        "communes": folded(summary["communes"], registered),
-        "faces": pairs([(next(e["name"] for e in events if e["slug"] == f["event"]), f["new"],
-                         f["known"]) for f in summary["people"]["by_event"]]),
-        "seats": _seats(summary),
-        "workshops": _workshops(summary["workshops"], several_days=_several_days(events)),
-        "desk": folded(summary["desk_requests"],
-                       sum(r["count"] for r in summary["desk_requests"])),
-        "survey": {key: rows for key, rows in survey.items() if rows},
-        "criterion": {q["id"]: _within_rows(q) for q in summary["survey"]
-                      if q["measure"] == "commute"},
-        "services": survey.get(next((q["id"] for q in summary["survey"]
-                                     if q["measure"] == "services"), ""), []),
-        "notes": bars([(i18n.gettext(docs.KINDS.get(r["key"], r["key"])), r["count"],
-                        counted(r["count"], sum(n["count"] for n in notes))) for r in notes]),
-        "swap": pairs([(c["category"], c["offered"], c["wanted"])
-                       for c in summary["swap"]["categories"]]),
-        "budget": bars([(i18n.gettext("Expected revenue"), summary["budget"]["revenue"],
-                         euros(summary["budget"]["revenue"])),
-                        (i18n.gettext("Monthly charges"), summary["budget"]["charges"],
-                         euros(summary["budget"]["charges"]))]),
-    }
-
-
-def _survey_label(question: dict[str, Any]) -> Callable[[dict[str, Any]], str]:
-    """How a survey chart names its rows: choices by their label, bands with their unit,
-    scale points with words."""
-    def name(row: dict[str, Any]) -> str:
-        if row["key"] in (compute.OTHER, compute.WRITTEN):
-            return label_of(row)
-        if question["kind"] == "scale":
-            return scale_label(row["key"], question.get("min", 1), question.get("max", 5))
-        if question["kind"] == "number":
-            return band_label(row["key"], UNITS.get(question["measure"] or "", ""))
-        return label_of(row)
-    return name
-
-
-def _within_rows(question: dict[str, Any]) -> int:
-    """How many commute bands lie within the catchment criterion (the line goes below)."""
-    within = [f"≤ {compute._num(e)}" for e in compute.COMMUTE_EDGES
-              if e <= compute.CATCHMENT_MINUTES]
-    return sum(1 for r in question.get("bands", []) if r["key"] in within)
-
-
-def _several_days(events: list[dict[str, Any]]) -> bool:
-    return any(e["start_date"] != e["end_date"] for e in events)
-
-
-def _seats(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """Occupancy of each zone and slot, on a 0-100 % scale."""
-    return bars([(f"{s['space']} · {s['slot']}", s["occupancy"] or 0,
-                  f"{s['booked']}/{s['seats']} ({pct(s['occupancy'])})")
-                 for s in summary["seats"]], top=1)
-
-
-def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
-    """Arrivals per hour of the day, every event day stacked in one bar per hour."""
-    by_hour: dict[int, int] = {}
-    for a in arrivals:
-        by_hour[a["hour"]] = by_hour.get(a["hour"], 0) + a["count"]
-    if not by_hour:
-        return {"total": 0, "bars": []}
-    hours = range(min(by_hour), max(by_hour) + 1)
-    total = sum(by_hour.values())
-    return {"total": total, "bars": bars([(f"{h}h", by_hour.get(h, 0),
-                                           counted(by_hour.get(h, 0), total)) for h in hours])}
-
-
-def _workshops(programme: list[dict[str, Any]], several_days: bool) -> list[dict[str, Any]]:
-    """Real workshops only: a meal or a plenary on the programme is not a demand signal."""
-    workshops = [w for w in programme if w["kind"] == "workshop"]
-    top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
-              default=0) or 1
-    several = len({w["event"] for w in workshops}) > 1
-    return [{**w, "label": (f"{w['event_name']} · " if several else "")
-             + f"{when(w['start'], several_days)} {w['title']}",
-             "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
-             "fcap": w["capacity"] / top} for w in workshops]
 
 
 # ------------------------------------------------------------------ writing
