@@ -30,6 +30,9 @@ from .source import EventData
 DELIMITER = ";"
 DECIMAL = ","
 ENCODING = "utf-8-sig"
+# A text cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"):
+# a leading apostrophe makes it plain text (OWASP's advice for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,8 @@ def cell(value: Any, kind: str) -> str:
         return str(value).replace(".", DECIMAL)
     if kind == "integer":
         return str(int(value))
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(path: Path, fields: Iterable[Field], rows: Iterable[dict[str, Any]]) -> Path:

@@ -14,12 +14,12 @@ from typing import Any
 import jinja2
 
 from .. import i18n, territory_key
-from ..domain import identity
-from . import compute
+from . import compute, contacts
 from .charts import bars, charts, pairs
 from .docs_bundle import write_bundle
-from .export import Field, write_csv
+from .export import datapackage, write_csv
 from .source import EventData
+from .tables import CONTACTS, localise, report_tables
 from .verdict import verdict
 from .wording import day, euros, hour, label_of, md, num, pct, share, when
 
@@ -46,26 +46,6 @@ MARKDOWN = _environment(False)
 
 
 # ------------------------------------------------------------------ writing
-CONTACT_FIELDS = (Field("event", "string"), Field("name", "string"), Field("email", "string"),
-                  Field("commune", "string"), Field("profile", "string"))
-
-
-def contacts(events: list[EventData]) -> list[dict[str, Any]]:
-    """Exactly the people who opted in to be contacted, with only what they gave; someone
-    met at several events is one row, as they wrote it at the latest."""
-    key = territory_key.load()
-    rows: dict[str, dict[str, Any]] = {}
-    for event in sorted(events, key=lambda e: (e.kit.event.start_date, e.kit.event.slug)):
-        for p in sorted(event.tables.get("participants", []), key=lambda p: p["id"]):
-            if p.get("contact_optin") is True:
-                who = identity.person_hash(p, key) or f"{event.kit.event.slug}|{p['id']}"
-                rows[who] = {"event": event.kit.event.slug, "name": p.get("name") or None,
-                             "email": p.get("email") or None,
-                             "commune": p.get("commune") or None,
-                             "profile": p.get("profile") or None}
-    return list(rows.values())
-
-
 def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
     """The documentation bundle of each event, written beside the report so its link
     works offline."""
@@ -76,46 +56,35 @@ def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
     return links
 
 
-AGGREGATES: dict[str, tuple[tuple[Field, ...], Callable[[dict[str, Any]], list[dict[str, Any]]]]]
-AGGREGATES = {
-    "profiles": ((Field("profile", "string"), Field("count", "integer")),
-                 lambda s: [{"profile": r["label"], "count": r["count"]} for r in s["profiles"]]),
-    "communes": ((Field("commune", "string"), Field("count", "integer")),
-                 lambda s: [{"commune": r["label"], "count": r["count"]} for r in s["communes"]]),
-    "workshops": (tuple(Field(n, t) for n, t in (
-        ("event", "string"), ("id", "string"), ("title", "string"), ("start", "string"),
-        ("capacity", "integer"), ("confirmed", "integer"), ("waitlisted", "integer"),
-        ("attended", "integer"), ("fill_rate", "number"), ("cancelled", "boolean"))),
-        lambda s: s["workshops"]),
-    "seats": (tuple(Field(n, t) for n, t in (
-        ("event", "string"), ("space_id", "string"), ("slot_id", "string"),
-        ("seats", "integer"), ("booked", "integer"), ("occupancy", "number"))),
-        lambda s: s["seats"]),
-    "survey": ((Field("question_id", "string"), Field("answer", "string"),
-                Field("count", "integer")),
-               lambda s: [{"question_id": q["id"], "answer": r["label"], "count": r["count"]}
-                          for q in s["survey"] for r in q.get("choices", q.get("bands", []))]),
-    "budget": ((Field("formula", "string"), Field("users", "integer"),
-                Field("price", "number"), Field("amount", "number")),
-               lambda s: [*s["budget"]["lines"],
-                          {"formula": "charges", "amount": -s["budget"]["charges"]},
-                          {"formula": "balance", "amount": s["budget"]["balance"]}]),
-    "checklist": ((Field("criterion", "string"), Field("status", "string")),
-                  lambda s: [{"criterion": c["key"], "status": c["status"]}
-                             for c in s["checklist"]]),
-}
-
-
-def build_summary(events: list[EventData], lang: str,
+def build_summary(events: list[EventData], lang: str, key: bytes,
                   budget_event: EventData | None = None) -> dict[str, Any]:
-    """``budget_event``: the event whose kit gives the budget's prices and charges (by
-    default the first given)."""
-    raws = [compute.gather(e.kit, e.tables, territory_key.load(), lang) for e in events]
+    """``key``: the territory key behind the keyed hash of people; ``budget_event``: the
+    event whose kit gives the budget's prices and charges (by default the first given)."""
+    raws = [compute.gather(e.kit, e.tables, key, lang) for e in events]
     source = budget_event or events[0]
     summary = compute.summarize(raws, source.kit.budget, {
         "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)})
     return {"schema": SCHEMA_VERSION, "lang": lang,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}
+
+
+def _write_tables(events: list[EventData], summary: dict[str, Any],
+                  persons: list[contacts.Person], out: Path) -> list[Path]:
+    """The report's CSV files, ``contacts.csv`` (readable by its owner only) and the
+    ``datapackage.json`` that describes them."""
+    items = report_tables(summary)
+    written = [write_csv(out / f"{t.name}.csv", t.fields, t.rows) for t in items]
+    people = localise(CONTACTS, contacts.rows(persons, i18n.gettext))
+    written.append(write_csv(out / "contacts.csv", people.fields, people.rows))
+    os.chmod(written[-1], 0o600)
+    kit = events[0].kit
+    package = datapackage(f"{kit.event.slug}-report",
+                          " · ".join([i18n.gettext("Appetite report"),
+                                      *(e["name"] for e in summary["events"])]),
+                          kit.licence, [*items, people])
+    path = out / "datapackage.json"
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    return [*written, path]
 
 
 def write_report(events: list[EventData], out: Path, lang: str = "fr",
@@ -124,7 +93,12 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
     token = i18n.current.set(lang)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        summary = build_summary(events, lang, budget_from)
+        key = territory_key.load()
+        summary = build_summary(events, lang, key, budget_from)
+        persons = contacts.people(events, key)
+        summary["contacts"] = {
+            "listed": sum(1 for p in persons if p.optin),
+            "unreachable_volunteers": contacts.unreachable_volunteers(persons)}
         step("figures")
         bundles = _docs_bundles(events, out)
         summary["notes"]["bundles"] = bundles
@@ -139,11 +113,7 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
             path.write_text(env.get_template(name).render(**context), encoding="utf-8")
             written.append(path)
             step(name)
-        for name, (fields, rows) in AGGREGATES.items():
-            written.append(write_csv(out / f"{name}.csv", fields, rows(summary)))
-        contacts_path = write_csv(out / "contacts.csv", CONTACT_FIELDS, contacts(events))
-        os.chmod(contacts_path, 0o600)
-        written.append(contacts_path)
+        written += _write_tables(events, summary, persons, out)
         step("csv")
         return written
     finally:

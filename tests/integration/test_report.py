@@ -141,6 +141,7 @@ def everything_in(folder: Path) -> str:
 
 def check_report(out: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    check_datapackage(out)
     assert summary["registered"] == 5 and summary["checked_in"] == 4
     assert summary["show_rate"] == 0.8
     visio = next(w for w in summary["workshops"] if w["id"] == "visio")
@@ -163,11 +164,16 @@ def check_report(out: Path) -> None:
     assert "Rapport d'appétence" in html
 
     contacts = read_csv(out / "contacts.csv")
-    assert contacts == [
-        {"event": "tiers-lieu-ephemere", "name": "Inès Garnier", "email": "ines@example.org",
-         "commune": "Lourmarin", "profile": "Indépendant·e"},
-        {"event": "tiers-lieu-ephemere", "name": "Marc Olivier", "email": "",
-         "commune": "Lourmarin", "profile": "Indépendant·e"}]
+    assert [{k: v for k, v in row.items() if k != "Pseudonyme"} for row in contacts] == [
+        {"Événement": "Tiers-lieu éphémère", "Nom": "Inès Garnier",
+         "Adresse e-mail": "ines@example.org", "Commune de résidence": "Lourmarin",
+         "Profil": "Indépendant·e", "Rôles": "bénévole, viendrait chaque semaine",
+         "Événements": "Tiers-lieu éphémère"},
+        {"Événement": "Tiers-lieu éphémère", "Nom": "Marc Olivier", "Adresse e-mail": "",
+         "Commune de résidence": "Lourmarin", "Profil": "Indépendant·e",
+         "Rôles": "bénévole, viendrait chaque semaine", "Événements": "Tiers-lieu éphémère"}]
+    # Nadia volunteers without agreeing to be contacted: counted, not named (1 is folded).
+    assert summary["contacts"] == {"listed": 2, "unreachable_volunteers": None}
     others = everything_in(out).replace((out / "contacts.csv").read_text("utf-8-sig"), "")
     for name, email, *_ in PEOPLE:
         assert name not in others and (not email or email not in others)
@@ -200,6 +206,12 @@ def test_report_and_export_of_a_scripted_event(make_server, tmp_path):
                      str(tmp_path / "csv"))
     assert exported.returncode == 0, exported.stderr
     check_export(tmp_path / "csv")
+    # contacts.csv joins the open-data export by its pseudonym, which hides the e-mail.
+    exported_people = {r["participant"]: r for r in read_csv(tmp_path / "csv" /
+                                                             "participants.csv")}
+    for row in read_csv(tmp_path / "live" / "contacts.csv"):
+        assert exported_people[row["Pseudonyme"]]["contact_optin"] == "true"
+        assert row["Pseudonyme"] not in (row["Adresse e-mail"], row["Nom"])
 
     server.stop()
     after = popup("report", str(server.data_dir))

@@ -109,3 +109,58 @@ def test_the_verdict_page_counts_and_steps(report):
 def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(),
                                delimiter=";"))
+
+
+def test_csv_files_speak_the_reports_language(report):
+    survey = read_csv(report / "survey.csv")
+    assert set(survey[0]) == {"Question de l'enquête", "Réponse", "Personnes",
+                              "Réponses à la question", "Part des répondants"}
+    prices = [r for r in survey if r["Question de l'enquête"].startswith("Combien paieriez")]
+    assert [(r["Réponse"], r["Personnes"], r["Part des répondants"]) for r in prices] == [
+        ("moins de 5\xa0€", "4", "0,333"), ("10 à 14\xa0€", "4", "0,333"),
+        ("25\xa0€ ou plus", "4", "0,333")]
+    seats = read_csv(report / "seats.csv")
+    assert {r["Créneau"] for r in seats} == {"Matin", "Après-midi"}
+    assert seats[0]["Jour"] == "vendredi 12 juin 2026"
+    budget = " ".join(" ".join(r.values()) for r in read_csv(report / "budget.csv"))
+    assert "Abonnement mensuel temps plein" in budget and "month_full_time" not in budget
+    checklist = read_csv(report / "checklist.csv")
+    assert {r["État"] for r in checklist} <= {"Rempli", "Non rempli", "Inconnu"}
+    assert "Un noyau d'usagers" in {r["Critère"] for r in checklist}
+    package = json.loads((report / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"] == [{"name": "CC-BY-SA-4.0"}]
+    described = {r["path"]: [f["name"] for f in r["schema"]["fields"]]
+                 for r in package["resources"]}
+    assert set(described) == {p.name for p in report.glob("*.csv")}
+    assert described["survey.csv"] == list(survey[0])
+
+
+def test_contacts_carry_roles_and_count_the_unreachable(tmp_path):
+    kit = make_kit()
+    text = kit.text.replace('host = "Animateur·rice de l\'EPN"',
+                            'host = "EPN du Luberon — Léa Fournier"', 1)
+    kit, problems = kits.parse(text)
+    assert kit is not None, problems
+    people = [  # name, profile, answers, opt-in
+        ("Léa Fournier", "Indépendant·e", {"frequence": "parfois"}, True),
+        ("=HYPERLINK(\"http://x\")", "Association", {"frequence": "hebdo",
+                                                    "benevole": "oui"}, True),
+        *((f"Bénévole {n}", "Habitant·e", {"benevole": "oui"}, False) for n in range(3)),
+    ]
+    tables = {"participants": [
+        {"id": i + 1, "token": f"token-{i:04d}-abcdefghij", "name": name,
+         "email": f"p{i}@example.org", "profile": profile, "commune": "Lourmarin",
+         "consent": True, "contact_optin": optin, "answers": answers, "lang": "fr",
+         "created_at": "2026-06-10T08:00:00+00:00", "source": "portal"}
+        for i, (name, profile, answers, optin) in enumerate(people)]}
+    (tmp_path / kits.KIT_COPY).write_text(text, encoding="utf-8")
+    write_report([EventData(tmp_path, kit, tables)], tmp_path / "report")
+    rows = read_csv(tmp_path / "report" / "contacts.csv")
+    assert [(r["Nom"], r["Rôles"]) for r in rows] == [
+        ("Léa Fournier", "anime un atelier"),
+        ("'=HYPERLINK(\"http://x\")",
+         "bénévole, viendrait chaque semaine, structure qui peut soutenir")]
+    assert all(len(r["Pseudonyme"]) == 16 and "@" not in r["Pseudonyme"] for r in rows)
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text("utf-8"))
+    assert summary["contacts"] == {"listed": 2, "unreachable_volunteers": 3}
+    assert "3 bénévoles n'ont pas coché « me recontacter »" in page_text(tmp_path / "report")
