@@ -50,6 +50,8 @@ def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(
             for n in range((kit.event.end_date - kit.event.start_date).days + 1)]
     day = days[0]
     start = dt.datetime(day.year, day.month, day.day, 7, 0, tzinfo=dt.UTC)
+    # A kit's own venue draws its neighbours: a third of the people live in its commune.
+    communes = COMMUNES + [kit.venue.commune] * 6 if kit_text else COMMUNES
     store = Store.open(folder, indexes=INDEXES)
     try:
         frequency = [c.id for c in kit.question("frequence").choices]
@@ -68,7 +70,7 @@ def build_event(folder: Path, count: int, seed: int = 7, day: dt.date = dt.date(
             pid = store.insert("participants", {
                 "token": f"bench-token-{n:08d}", "name": f"Personne {n}",
                 "email": f"personne{n}@example.org" if rng.random() < 0.6 else "",
-                "profile": rng.choice(kit.profiles), "commune": rng.choice(COMMUNES),
+                "profile": rng.choice(kit.profiles), "commune": rng.choice(communes),
                 "consent": True, "contact_optin": rng.random() < 0.4, "charter_accepted": True,
                 "answers": answers, "lang": "fr", "created_at": created.isoformat(),
                 "source": "portal"})

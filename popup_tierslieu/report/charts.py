@@ -47,7 +47,7 @@ def charts(summary: dict[str, Any]) -> dict[str, Any]:
         "faces": pairs([(next(e["name"] for e in events if e["slug"] == f["event"]), f["new"],
                          f["known"]) for f in summary["people"]["by_event"]]),
         "seats": _seats(summary),
-        "workshops": _workshops(summary["workshops"], several_days=_several_days(events)),
+        "workshops": _workshops(summary["workshops"]),
         "desk": folded(summary["desk_requests"],
                        sum(r["count"] for r in summary["desk_requests"])),
         "survey": {key: rows for key, rows in survey.items() if rows},
@@ -73,10 +73,6 @@ def _within_rows(question: dict[str, Any]) -> int:
     return sum(1 for r in question.get("bands", []) if r["key"] in within)
 
 
-def _several_days(events: list[dict[str, Any]]) -> bool:
-    return any(e["start_date"] != e["end_date"] for e in events)
-
-
 def _seats(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Occupancy of each zone and slot, on a 0-100 % scale."""
     return bars([(f"{s['space']} · {s['slot']}", s["occupancy"] or 0,
@@ -97,11 +93,11 @@ def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
                                            counted(by_hour.get(h, 0), total)) for h in hours])}
 
 
-def _workshops(workshops: list[dict[str, Any]], several_days: bool) -> list[dict[str, Any]]:
+def _workshops(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
               default=0) or 1
     several = len({w["event"] for w in workshops}) > 1
-    return [{**w, "label": (f"{w['event']} · " if several else "")
-             + f"{when(w['start'], several_days)} {w['title']}",
+    return [{**w, "label": (f"{w['event_name']} · " if several else "")
+             + f"{when(w['start'], w['multi_day'])} · {w['title']}",
              "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
              "fcap": w["capacity"] / top} for w in workshops]

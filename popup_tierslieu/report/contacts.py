@@ -15,6 +15,7 @@ from .. import i18n
 from ..domain import identity
 from ..errors import N_
 from . import compute
+from . import people as persons
 from .export import pseudonym, pseudonym_key
 from .source import EventData
 
@@ -35,23 +36,17 @@ class Person:
 
 
 def roles(event: EventData, participant: dict[str, Any]) -> set[str]:
-    kit, found = event.kit, set()
-    for qid, answer in (participant.get("answers") or {}).items():
-        q = kit.question(qid)
-        if q is None:
-            continue
-        if q.measure == "volunteer" and answer in ("oui", "yes"):
-            found.add("volunteer")
-        month = compute.per_month(q, answer) if q.measure == "frequency" else None
-        if month is not None and month >= compute.WEEKLY:
-            found.add("weekly")
-    profile = compute._fold(participant.get("profile") or "")
-    if any(hint in profile for hint in compute.STRUCTURE_HINTS):
+    kit = event.kit
+    said = persons.person(participant, kit, came=False)
+    found = {"volunteer"} if said.volunteer else set()
+    if said.months is not None and said.months >= compute.WEEKLY:
+        found.add("weekly")
+    if any(hint in identity.fold(said.profile) for hint in compute.STRUCTURE_HINTS):
         found.add("structure")
     # A host is named in the kit's programme ("Coopérative X — Léa Fournier"); a full
     # name (two words at least) avoids taking a "Léa" for every Léa.
-    name = compute._fold(participant.get("name") or "")
-    if len(name.split()) >= 2 and any(name in compute._fold(w.host) for w in kit.workshops):
+    name = identity.fold(participant.get("name") or "")
+    if len(name.split()) >= 2 and any(name in identity.fold(w.host) for w in kit.workshops):
         found.add("host")
     return found
 

@@ -21,7 +21,7 @@ from .export import datapackage, write_csv
 from .source import EventData
 from .tables import CONTACTS, localise, report_tables
 from .verdict import verdict
-from .wording import day, euros, hour, label_of, md, num, pct, share, when
+from .wording import day, euros, few, hour, label_of, md, num, pct, pct_exact, share, when
 
 Step = Callable[[str], None]
 SCHEMA_VERSION = 2
@@ -36,7 +36,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lambda message: i18n.gettext(message),
         lambda singular, plural, n: i18n.ngettext(singular, plural, n), newstyle=True)
     env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of, hour=hour,
-                       day=day, when=when, share=share)
+                       day=day, when=when, share=share, few=few,
+                       pct_exact=pct_exact)
     env.globals.update(bars=bars, pairs=pairs)
     return env
 
@@ -56,10 +57,11 @@ def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
     return links
 
 
-def build_summary(events: list[EventData], lang: str, key: bytes,
-                  budget_event: EventData | None = None) -> dict[str, Any]:
-    """``key``: the territory key behind the keyed hash of people; ``budget_event``: the
-    event whose kit gives the budget's prices and charges (by default the first given)."""
+def build_summary(events: list[EventData], lang: str, budget_event: EventData | None = None,
+                  key: bytes | None = None) -> dict[str, Any]:
+    """``budget_event``: the event whose kit gives the budget's prices and charges (by
+    default the first given); ``key``: the territory key behind the keyed hash of people."""
+    key = key or territory_key.load()
     raws = [compute.gather(e.kit, e.tables, key, lang) for e in events]
     source = budget_event or events[0]
     summary = compute.summarize(raws, source.kit.budget, {
@@ -94,7 +96,7 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
     try:
         out.mkdir(parents=True, exist_ok=True)
         key = territory_key.load()
-        summary = build_summary(events, lang, key, budget_from)
+        summary = build_summary(events, lang, budget_from, key)
         persons = contacts.people(events, key)
         summary["contacts"] = {
             "listed": sum(1 for p in persons if p.optin),
@@ -107,6 +109,9 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
                               encoding="utf-8")
         context = {"s": summary, "c": charts(summary), "verdict": verdict(summary),
                    "sample": compute.SURVEY_SAMPLE, "lang": lang, "docs": bundles,
+                   "event_names": {e["slug"]: e["name"] for e in summary["events"]},
+                   "several_days": any(e["start_date"] != e["end_date"]
+                                       for e in summary["events"]),
                    "licence": events[0].kit.licence_name, "territory": len(events) > 1}
         for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
             path = out / name

@@ -30,6 +30,9 @@ CRITERIA = {"core_of_users": N_("A core of users"),
             "connectivity": N_("Connectivity"),
             "access": N_("Access (schools, shops, parking, cycling)")}
 SHARE = N_("share, from 0 to 1 (0,25 = 25 %)")
+SCENARIOS = {"prudent": N_("Prudent scenario"), "central": N_("Central scenario"),
+             "optimiste": N_("Optimistic scenario")}
+OTHER = N_("Other (groups of fewer than 3)")
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,22 @@ def _survey(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _budget(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    budget = summary["budget"]
-    return [*({**line, "formula": _(FORMULAS[line["formula"]])} for line in budget["lines"]),
-            {"formula": _("Monthly charges"), "amount": -budget["charges"]},
-            {"formula": _("Balance"), "amount": budget["balance"]}]
+    """Each scenario's lines, then its charges, balance, members needed to break even
+    and subsidy share."""
+    rows: list[dict[str, Any]] = []
+    for sc in summary["budget"]["scenarios"]:
+        name = _(SCENARIOS[sc["name"]])
+        rows += [{**line, "scenario": name, "formula": _(FORMULAS.get(line["formula"], OTHER))}
+                 for line in sc["lines"]]
+        rows += [{"scenario": name, "formula": _("Expected revenue"), "users": sc["members"],
+                  "amount": sc["revenue"]},
+                 {"scenario": name, "formula": _("Monthly charges"), "amount": -sc["charges"]},
+                 {"scenario": name, "formula": _("Balance"), "amount": sc["balance"]},
+                 {"scenario": name, "formula": _("Members needed to break even"),
+                  "users": sc["members_to_break_even"]},
+                 {"scenario": name, "formula": _("Share of the charges to subsidise"),
+                  "share": sc["subsidy_share"]}]
+    return rows
 
 
 def _checklist(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,8 +141,11 @@ SPECS = (
         C("answered", N_("Answers to the question"), "integer"),
         C("share", N_("Share of those who answered"), "number", SHARE)), _survey),
     Spec("budget", N_("A draft budget"), (
-        C("formula", N_("Formula")), C("users", N_("Expected regular users"), "integer"),
-        C("price", N_("Price"), "number"), C("amount", N_("Per month"), "number")), _budget),
+        C("scenario", N_("Scenario")), C("formula", N_("Formula")),
+        C("respondents", N_("Respondents"), "integer"),
+        C("users", N_("Expected members"), "number"), C("price", N_("Price"), "number"),
+        C("amount", N_("Per month"), "number"), C("share", N_("Share"), "number", SHARE)),
+        _budget),
     Spec("checklist", N_("Checklist against the site criteria"), (
         C("criterion", N_("Criterion")), C("status", N_("Status of the criterion"))),
         _checklist),

@@ -21,12 +21,11 @@ def _share(part: int | None, whole: int | None) -> float | None:
 
 
 def _core(summary: dict[str, Any]) -> dict[str, Any]:
-    frequency = summary["frequency"]
-    core = summary.get("core") or {}
-    return {"weekly": core.get("weekly", summary["weekly_core"]),
-            "residents": core.get("residents"),
+    """Counts of 1 or 2 people are ``None`` in the summary (never shown alone)."""
+    frequency, core = summary["frequency"], summary["core"]
+    return {"weekly": core["weekly"], "residents": core.get("residents"),
             "answered": frequency["answered"], "target": compute.CORE_TARGET,
-            "occasional": frequency["occasional"]}
+            "occasional": frequency["occasional"], "rare": frequency.get("rare")}
 
 
 def _services(summary: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +52,10 @@ def _origin(summary: dict[str, Any]) -> dict[str, Any]:
     registered = summary["registered"]
     rows = [r for r in summary["communes"] if r["key"] not in (compute.OTHER, "")]
     within = summary["commute"].get("within_criterion")
+    catchment = summary["catchment"]
     return {"registered": registered, "communes": len(summary["communes"]),
+            "catchment": catchment["communes"], "residents": catchment["residents"],
+            "residents_share": _share(catchment["residents"], registered),
             "top": [{"label": r["label"], "count": r["count"],
                      "share": _share(r["count"], registered)} for r in rows[:TOP_COMMUNES]],
             "within": within, "commute_n": summary["commute"]["n"],
@@ -62,11 +64,12 @@ def _origin(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def tone(core: dict[str, Any]) -> str:
-    """"promising" when the core the study asks for is there, "fragile" when some would
-    come regularly but fewer than that, "too_early" when too few answered to tell."""
+    """"promising" when the core the study asks for is there among the residents of the
+    catchment (visitors from elsewhere would not be regulars), "fragile" when fewer,
+    "too_early" when too few answered to tell."""
     if core["answered"] < compute.SURVEY_SAMPLE:
         return "too_early"
-    return "promising" if core["weekly"] >= core["target"] else "fragile"
+    return "promising" if (core["residents"] or 0) >= core["target"] else "fragile"
 
 
 def next_steps(summary: dict[str, Any], facts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,19 +79,23 @@ def next_steps(summary: dict[str, Any], facts: dict[str, Any]) -> list[dict[str,
     if facts["tone"] == "too_early":
         steps.append({"key": "survey_more", "answered": core["answered"],
                       "sample": compute.SURVEY_SAMPLE})
-    if helpers["volunteers"] >= compute.MIN_GROUP:
+    if helpers["volunteers"]:  # None for 1 or 2: too few to found a group
         steps.append({"key": "gather_volunteers", "volunteers": helpers["volunteers"],
                       "reachable": helpers["contact_optins"]})
     else:
         steps.append({"key": "find_carriers", "volunteers": helpers["volunteers"]})
     gaps = [p for p in facts["prices"] if p["kit"] and p["median"] < p["kit"]]
+    budget = summary["budget"]
+    if budget["subsidy_share"]:
+        steps.append({"key": "fund", "share": budget["subsidy_share"],
+                      "members": budget["members_to_break_even"]})
     if gaps:
         steps.append({"key": "test_price", **gaps[0]})
     if facts["services"]["top"]:
         steps.append({"key": "open_with_services",
                       "services": [s["label"] for s in facts["services"]["top"][:2]]})
     if facts["tone"] == "fragile":
-        steps.append({"key": "grow_core", "weekly": core["weekly"], "target": core["target"]})
+        steps.append({"key": "grow_core", "weekly": core["residents"], "target": core["target"]})
     steps.append({"key": "check_site"})
     return steps[:3]
 

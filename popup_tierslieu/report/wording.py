@@ -37,6 +37,18 @@ def num(value: Any) -> str:
     return format_decimal(value, locale=i18n.current.get())
 
 
+def pct_exact(value: Any) -> str:
+    """A share set by hand (a kit's 12.5 %), shown as set rather than rounded."""
+    if value is None:
+        return "–"
+    return format_percent(round(value, 4), locale=i18n.current.get(), decimal_quantization=False)
+
+
+def few(value: Any) -> str:
+    """A count of people; ``None`` stands for a group of 1 or 2, never shown alone."""
+    return i18n.gettext("fewer than 3") if value is None else num(value)
+
+
 def pct(value: Any) -> str:
     if value is None:
         return "–"

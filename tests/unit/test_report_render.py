@@ -52,7 +52,13 @@ def event() -> dict[str, list[dict]]:
     return {"participants": people,
             "checkins": [{"participant_id": p["id"], "day": DAY.isoformat(),
                           "at": "2026-06-12T07:15:00+00:00", "desk": "desk"}
-                         for p in people[:9]]}
+                         for p in people[:9]],
+            "notes": [{"id": 1, "kind": "idea", "title": "Un atelier <cuisine> du jeudi"},
+                      {"id": 2, "kind": "idea", "title": "Note masquée", "hidden": True},
+                      {"id": 3, "kind": "did_not_work", "title": "Le Wi-Fi du samedi"}],
+            "registrations": [{"workshop_id": "visio", "participant_id": pid,
+                               "status": "confirmed" if pid <= 12 else "waitlisted",
+                               "attended": pid <= 6} for pid in range(1, 13)]}
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +128,14 @@ def test_csv_files_speak_the_reports_language(report):
     seats = read_csv(report / "seats.csv")
     assert {r["Créneau"] for r in seats} == {"Matin", "Après-midi"}
     assert seats[0]["Jour"] == "vendredi 12 juin 2026"
-    budget = " ".join(" ".join(r.values()) for r in read_csv(report / "budget.csv"))
-    assert "Abonnement mensuel temps plein" in budget and "month_full_time" not in budget
+    budget = read_csv(report / "budget.csv")
+    assert {r["Scénario"] for r in budget} == {"Scénario prudent", "Scénario central",
+                                            "Scénario optimiste"}
+    # The four weekly residents of Lourmarin, half of them in the central case.
+    assert {"Scénario": "Scénario central", "Formule": "Abonnement mensuel, un jour par semaine",
+            "Répondants": "4", "Membres attendus": "2", "Prix": "50", "Par mois": "100",
+            "Part": ""} in budget
+    assert "month_one_day_a_week" not in str(budget)
     checklist = read_csv(report / "checklist.csv")
     assert {r["État"] for r in checklist} <= {"Rempli", "Non rempli", "Inconnu"}
     assert "Un noyau d'usagers" in {r["Critère"] for r in checklist}
@@ -164,3 +176,17 @@ def test_contacts_carry_roles_and_count_the_unreachable(tmp_path):
     summary = json.loads((tmp_path / "report" / "summary.json").read_text("utf-8"))
     assert summary["contacts"] == {"listed": 2, "unreachable_volunteers": 3}
     assert "3 bénévoles n'ont pas coché « me recontacter »" in page_text(tmp_path / "report")
+
+
+def test_scenarios_behaviour_signals_and_notes_are_shown(report):
+    text = page_text(report)
+    # Four weekly residents of Lourmarin at 50 € (the one-day pass): 25 / 50 / 75 % of them.
+    assert "Membres attendus 1 2 3" in text
+    assert "Recettes attendues 50 € 100 € 150 €" in text
+    assert "Part des intentions déclarées qui deviennent un usage (abonnements / passes à " \
+           "la journée) 25 % / 12,5 % 50 % / 25 % 75 % / 37,5 %" in text
+    assert "Places d'atelier confirmées réellement occupées 12 6 50 %" in text
+    assert "Idées Un atelier <cuisine> du jeudi" in text and "Note masquée" not in text
+    assert "Le Wi-Fi du samedi" in text
+    raw = (report / "report.html").read_text(encoding="utf-8")
+    assert "<cuisine>" not in raw  # the title is text, not markup
