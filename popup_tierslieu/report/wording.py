@@ -141,11 +141,8 @@ def scale_label(value: str, low: int | None, high: int | None) -> str:
     point = int(float(value))
     if (low, high) == (1, 5):
         return f"{point} · {i18n.gettext(SCALE_WORDS[point])}"
-    if point == low:
-        return f"{point} · {i18n.gettext(N_('the least'))}"
-    if point == high:
-        return f"{point} · {i18n.gettext(N_('the most'))}"
-    return str(point)
+    words = {low: N_("the least"), high: N_("the most")}.get(point)
+    return f"{point} · {i18n.gettext(words)}" if words else str(point)
 
 
 

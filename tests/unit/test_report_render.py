@@ -183,8 +183,8 @@ def test_scenarios_behaviour_signals_and_notes_are_shown(report):
     # Four weekly residents of Lourmarin at 50 € (the one-day pass): 25 / 50 / 75 % of them.
     assert "Membres attendus 1 2 3" in text
     assert "Recettes attendues 50 € 100 € 150 €" in text
-    assert "Part des intentions déclarées qui deviennent un usage (abonnements / passes à " \
-           "la journée) 25 % / 12,5 % 50 % / 25 % 75 % / 37,5 %" in text
+    assert "Part des intentions déclarées qui deviennent un usage (abonnements / journées) " \
+           "25 % / 12,5 % 50 % / 25 % 75 % / 37,5 %" in text
     assert "Places d'atelier confirmées réellement occupées 12 6 50 %" in text
     assert "Idées Un atelier <cuisine> du jeudi" in text and "Note masquée" not in text
     assert "Le Wi-Fi du samedi" in text

@@ -15,8 +15,7 @@ from popup_tierslieu import kit as kits
 from popup_tierslieu.backup import purge
 from popup_tierslieu.domain import participants
 from popup_tierslieu.errors import PopupError
-from popup_tierslieu.report import compute
-from popup_tierslieu.report import contacts
+from popup_tierslieu.report import compute, contacts
 from popup_tierslieu.report.render import build_summary, write_report
 from popup_tierslieu.report.source import EventData, ReportError, budget_event, read_event
 from popup_tierslieu.store import Store
