@@ -19,13 +19,15 @@ from sanic.response import HTTPResponse, file, json, redirect
 
 from .. import i18n
 from ..domain import bookings, docs, participants, photos, swap
-from ..errors import N_, InvalidInput, NotFound, PopupError
+from ..errors import N_, InvalidInput, NotFound, PopupError, TooLarge, UnsupportedMedia
 from ..kit import LICENCES, Kit
-from . import api, auth, portal
+from . import api, auth, portal, security
 from .render import ENVIRONMENT, page
 
 bp = Blueprint("notes")
 API = "/api/v1"
+# Room for a note's text fields beside its photo in one form.
+FORM_ROOM = 256 * 1024
 
 
 # ------------------------------------------------------------------ records
@@ -65,6 +67,29 @@ def uploaded(request: Request) -> bytes | None:
         if item.body:
             return item.body
     return None
+
+
+async def receive_form(request: Request) -> int:
+    """Receive a streamed multipart form, keeping at most the photo limit plus room for the
+    text fields; returns the body's whole size.
+
+    A photo above the limit must not cost the note typed before it: the text fields come
+    first in the form, so a body cut past the limit still holds them; the part cut short
+    (the photo) is dropped and the form parsed from what is left. The rest of the body is
+    read and thrown away, so the answer can be a page (the request timeout bounds it)."""
+    keep = request.app.ctx.settings.max_upload_bytes + FORM_ROOM
+    kept, size = bytearray(), 0
+    while (chunk := await request.stream.read()) is not None:
+        size += len(chunk)
+        if len(kept) < keep:
+            kept += chunk[:keep - len(kept)]
+    if size > keep:
+        boundary = security.multipart_boundary(request)
+        delimiter = b"\r\n--" + boundary
+        kept = kept[:max(0, kept.rfind(delimiter))] + delimiter + b"--\r\n"
+    request.body = bytes(kept)
+    request.parsed_form = request.parsed_files = None
+    return size
 
 
 async def prepare_photo(request: Request, data: bytes) -> photos.Photo:
@@ -297,8 +322,10 @@ async def note_form(request: Request, token: str) -> HTTPResponse:
     return _form_page(request, participant, form, {})
 
 
-@bp.post("/pass/<token:str>/notes")
+@bp.post("/pass/<token:str>/notes", stream=True)
 async def note_post(request: Request, token: str) -> HTTPResponse:
+    size = await receive_form(request)
+    security.check_csrf(request)
     store = request.app.ctx.store
     participant = participants.by_token(store, token)
     author = docs.Author.participant(participant)
@@ -313,6 +340,9 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
     data = uploaded(request)
     try:
         photo = None
+        limit = request.app.ctx.settings.max_upload_bytes
+        if size > limit + FORM_ROOM:  # the photo was cut off, the text fields kept
+            photos.check_size(size, limit)
         if data is not None:
             docs.check_photo_rate(store, author)
             photo = await prepare_photo(request, data)
@@ -325,8 +355,10 @@ async def note_post(request: Request, token: str) -> HTTPResponse:
         from .errors import describe
 
         status, _, message, fields = describe(exc, request.ctx.lang)
-        if not fields and data is not None:
+        if isinstance(exc, (TooLarge, UnsupportedMedia)) or (not fields and data is not None):
+            # Said once, beside the photo field; the top of the form points to it.
             fields = {"file": message}
+            message = i18n.translate("Some fields need your attention.")
         return _form_page(request, participant, form, fields, status=status, message=message)
     await store.commit()
     publish_note(request, "created", note)

@@ -129,3 +129,26 @@ def test_a_registration_form_sent_twice_or_again_from_the_same_phone_registers_o
             r'name="nonce" value="([^"]+)"', http.get("/").text).group(1)})
         assert other.url.path != first.url.path
     assert registered(portal) == before + 2
+
+
+# ------------------------------------------------------------- the note form
+@pytest.mark.parametrize("photo, status, said", [
+    (b"\xff\xd8\xff\xe0" + bytes(25 * 1024 * 1024), 413, "Cette photo est trop lourde (25 Mo)"),
+    (b"\x00\x00\x00\x18ftypheic" + bytes(2000), 415, "JPEG, PNG ou WebP"),
+], ids=["25-MB", "heic"])
+def test_a_refused_photo_keeps_the_typed_note_and_is_said_once_at_its_field(portal, photo,
+                                                                             status, said):
+    person = portal.register(name="Marius Caillat")
+    typed = "Le coin café a tout changé :\n- les gens sont restés"
+    with browser_like(portal) as http:
+        answer = http.post(f"/pass/{person['token']}/notes", data={
+            "csrf": http.cookies.get("csrf"), "title": "Coin café", "body": typed,
+            "kind": "worked", "tags": "café, accueil"},
+            files={"file": ("IMG_0001.jpg", photo, "image/jpeg")}, timeout=60)
+    assert answer.status_code == status
+    page = answer.text
+    assert typed.replace("\n", "\n") in page.replace("&#39;", "'")
+    assert 'value="Coin café"' in page and 'value="café, accueil"' in page
+    field_error = re.search(r'<p class="error" id="note-file-error"[^>]*>(.*?)</p>', page, re.S)
+    assert field_error and said in field_error.group(1)
+    assert page.count(field_error.group(1)) == 1  # not again at the top of the form
