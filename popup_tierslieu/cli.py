@@ -107,7 +107,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
         raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
     token = (folder / "concierge.token").read_text().strip()
-    run_console(url, token)
+    run_console(url, token, folder / "prints")
     return after_console(child, folder)
 
 
@@ -148,24 +148,29 @@ def after_console(child: subprocess.Popen[bytes], folder: Path) -> int:
     return 0
 
 
-def run_console(url: str, token: str) -> None:
-    from .console.app import create_app
+def run_console(url: str, token: str, paper_dir: Path | None) -> None:
+    from .console.app import PAPER_DIR, create_app
     from .console.client import ApiClient
 
-    create_app(ApiClient(url, token, lang=i18n.current.get())).run()
+    create_app(ApiClient(url, token, lang=i18n.current.get()),
+               paper_dir=paper_dir or PAPER_DIR).run()
 
 
 # ------------------------------------------------------------------ console
 def cmd_console(args: argparse.Namespace) -> int:
     token = args.token
+    # Printed passes go beside the event's data when this laptop has it, else here.
+    paper_dir = Path(args.data) / "prints" if args.data else None
     if not token:
-        path = find_token_dir(args.data) / "concierge.token"
+        folder = find_token_dir(args.data)
+        paper_dir = folder / "prints"
+        path = folder / "concierge.token"
         try:
             token = path.read_text().strip()
         except OSError:
             raise Fail(i18n.translate("Cannot read %(path)s. Fix: give --token TOKEN.",
                                       {"path": str(path)})) from None
-    run_console(args.url, token)
+    run_console(args.url, token, paper_dir)
     return 0
 
 

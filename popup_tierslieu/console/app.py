@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
@@ -43,6 +44,7 @@ from .widgets.scanpanel import ScanPanel
 _ = i18n.gettext
 T = TypeVar("T")
 
+PAPER_DIR = Path("popup-prints")
 SYMBOL_KEYS = ("up", "down", "left", "right", "enter", "backspace")
 RETRY_FIRST, RETRY_MAX = 0.5, 5.0
 WRONG_TOKEN = N_("The server refuses this concierge token. Fix: use the one in concierge.token "
@@ -93,12 +95,13 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
     ]
 
     def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
-                 scan_queue: ScanQueue | None = None) -> None:
+                 scan_queue: ScanQueue | None = None, paper_dir: Path = PAPER_DIR) -> None:
         super().__init__()
         self.client = client
         self.clock = clock
         self.scans = ScanDesk(client, scan_queue or ScanQueue(default_path(client.base_url)),
                               self.scan_shown, lambda: self.event)
+        self.paper_dir = paper_dir  # printed passes and sign-in sheets, as PDF
         self.event: dict[str, Any] = {}
         self.stats: dict[str, Any] = {}
         self.programme: dict[str, list[dict[str, Any]]] = {"now": [], "next": []}
@@ -285,7 +288,8 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
 
 
 def create_app(client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
-               scan_queue: ScanQueue | None = None) -> ConsoleApp:
+               scan_queue: ScanQueue | None = None,
+               paper_dir: Path = PAPER_DIR) -> ConsoleApp:
     """The console for one server, as the CLI and the tests build it; scans wait in
     ``scan_queue`` (by default in the user's state folder) until the server has them."""
-    return ConsoleApp(client, clock, scan_queue)
+    return ConsoleApp(client, clock, scan_queue, paper_dir)

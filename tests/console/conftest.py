@@ -12,6 +12,7 @@ from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.widgets._toast import Toast
 
 from popup_tierslieu.console.app import ConsoleApp, create_app
 from popup_tierslieu.console.client import ApiClient
@@ -42,6 +43,11 @@ def text_of(widget: Static) -> str:
 
 def screen_text(app: App) -> str:
     return "\n".join(text_of(w) for w in app.screen.query(Static) if w.display)
+
+
+def toasts(app: App) -> str:
+    """The notifications on screen (run the app with ``run_test(notifications=True)``)."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
 
 
 async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 10.0,

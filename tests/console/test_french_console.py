@@ -6,13 +6,12 @@ from rich.color import ColorSystem
 from textual.command import CommandInput
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
-from textual.widgets._toast import Toast
 
 from popup_tierslieu.console.app import create_app
 from popup_tierslieu.console.client import ApiClient
 from tests.conftest import free_port
 
-from .conftest import console_for, scan, screen_text, text_of, until
+from .conftest import console_for, scan, screen_text, text_of, toasts, until
 
 
 async def test_search_folds_dotless_i_and_says_nobody_in_french(server):
@@ -55,10 +54,6 @@ async def test_scan_outcomes_differ_by_word_symbol_and_16_colour(server):
             seen[label] = in_16_colours(result)
     backgrounds, borders, kinds = zip(*seen.values(), strict=True)
     assert len(set(backgrounds)) == len(set(borders)) == len(set(kinds)) == 3, seen
-
-
-def toasts(app) -> str:
-    return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
 
 
 async def test_textual_s_own_words_are_french(server):

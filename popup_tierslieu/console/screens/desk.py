@@ -22,6 +22,7 @@ from ..scans import UNDONE, Result
 from ..widgets import outcome
 from .base import Section
 from .dialogs import Confirm, PassScreen
+from .printing import ask_and_print_pass
 from .register import RegisterScreen
 
 _ = i18n.gettext
@@ -31,6 +32,8 @@ class DeskScreen(Section):
     BINDINGS = [
         Binding("ctrl+n", "walk_in", _("Walk-in")),
         Binding("ctrl+z", "undo", _("Undo the last check-in")),
+        # Priority: the scan input would take Ctrl+E as "end of line".
+        Binding("ctrl+e", "print_pass", _("Print the pass"), priority=True),
         Binding("down", "results", _("Search results"), show=False),
         Binding("escape", "back_to_scan", _("Back to the scan input"), show=False),
     ]
@@ -154,6 +157,16 @@ class DeskScreen(Section):
         if person is not None:
             self.app.scanned(Scan(person["pass_url"]))
 
+    def action_print_pass(self) -> None:
+        """The pass of the highlighted search result, else of the person just shown."""
+        table = self.query_one("#found", DataTable)
+        person = (self.found[table.cursor_row] if table.display and self.found
+                  else self.last.participant if self.last else None)
+        if person is None:
+            self.notify(_("Scan or find someone first."), severity="warning")
+            return
+        ask_and_print_pass(self.app, person["id"], person["name"])
+
     # --------------------------------------------------------------- walk-in
     def action_walk_in(self) -> None:
         self.app.push_screen(RegisterScreen(self.app.event), self.registered)
@@ -163,4 +176,4 @@ class DeskScreen(Section):
             self.query_one("#scan", Input).focus()
             return
         self.app.scanned(Scan(answer["pass_url"]))
-        self.app.push_screen(PassScreen(answer["name"], answer["pass_url"]))
+        self.app.push_screen(PassScreen(answer["name"], answer["pass_url"], answer["id"]))

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from ... import i18n
 from ..widgets.qr import QrCode
 from .base import ReportsFailures
+from .printing import ask_and_print_pass
 
 _ = i18n.gettext
 
@@ -102,12 +103,14 @@ class PassScreen(ModalScreen[None]):
     """A new participant's pass: they scan it with their phone to keep it."""
 
     # Escape only: Enter could come from a scanner, and closing is not its job.
-    BINDINGS = [Binding("escape", "dismiss", _("Close"))]
+    BINDINGS = [Binding("escape", "dismiss", _("Close")),
+                Binding("ctrl+e", "print_pass", _("Print the pass"))]
 
-    def __init__(self, name: str, pass_url: str) -> None:
+    def __init__(self, name: str, pass_url: str, participant_id: int) -> None:
         super().__init__()
         self.person = name
         self.pass_url = pass_url
+        self.participant_id = participant_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog qr"):
@@ -116,4 +119,8 @@ class PassScreen(ModalScreen[None]):
             yield Static(_("Scan this code with your phone to keep your pass."))
             yield QrCode(self.pass_url, id="pass-qr")
             yield Static(Text(self.pass_url), id="pass-url")
-            yield Static(_("Escape to close."), classes="hint")
+            yield Static(_("No smartphone? Ctrl+E prints the pass. Escape to close."),
+                         classes="hint")
+
+    def action_print_pass(self) -> None:
+        ask_and_print_pass(self.app, self.participant_id, self.person)  # type: ignore[arg-type]

@@ -14,12 +14,14 @@ from textual.widgets import DataTable, Label, Static
 from ... import i18n
 from .base import Section
 from .dialogs import Confirm, PickPerson
+from .printing import print_sign_in_sheet
 
 _ = i18n.gettext
 
 
 class WorkshopsScreen(Section):
-    BINDINGS = [Binding("enter", "open", _("Open"), show=False)]
+    BINDINGS = [Binding("enter", "open", _("Open"), show=False),
+                Binding("ctrl+e", "print_sheet", _("Print the sign-in sheet"))]
 
     def body(self) -> ComposeResult:
         yield DataTable(id="workshops", cursor_type="row")
@@ -51,11 +53,22 @@ class WorkshopsScreen(Section):
     def opened(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(WorkshopScreen(str(event.row_key.value)))
 
-    def action_open(self) -> None:
+    def highlighted(self) -> str | None:
         table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.app.push_screen(WorkshopScreen(str(key.value)))
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_open(self) -> None:
+        workshop_id = self.highlighted()
+        if workshop_id:
+            self.app.push_screen(WorkshopScreen(workshop_id))
+
+    def action_print_sheet(self) -> None:
+        workshop_id = self.highlighted()
+        if workshop_id:
+            self.run_worker(print_sign_in_sheet(self.app, workshop_id), group="paper",
+                            exit_on_error=False)
 
 
 class WorkshopScreen(Section):
@@ -67,6 +80,7 @@ class WorkshopScreen(Section):
         Binding("ctrl+a", "add", _("Add someone")),
         Binding("delete", "remove", _("Remove the selected person")),
         Binding("ctrl+x", "cancel_workshop", _("Cancel or restore the workshop")),
+        Binding("ctrl+e", "print_sheet", _("Print the sign-in sheet")),
     ]
 
     def __init__(self, workshop_id: str) -> None:
@@ -187,6 +201,10 @@ class WorkshopScreen(Section):
         if await self.call(self.app.client.remove_from_workshop(
                 self.workshop_id, participant_id)) is not None:
             self.app.refresh_data()
+
+    def action_print_sheet(self) -> None:
+        self.run_worker(print_sign_in_sheet(self.app, self.workshop_id), group="paper",
+                        exit_on_error=False)
 
     def action_cancel_workshop(self) -> None:
         if not self.roster:
