@@ -88,7 +88,8 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     running = lock_holder(folder)
     if running:  # nothing is written in a folder another server holds
         if args.attach and running.get("url"):
-            run_console(running["url"], (folder / TOKEN_FILE).read_text().strip())
+            run_console(running["url"], (folder / TOKEN_FILE).read_text().strip(),
+                        folder / "prints")
             return 0
         raise Fail(i18n.translate(
             "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
