@@ -24,7 +24,7 @@ from . import domain, territory_key
 from .domain import retention
 from .errors import PopupError, StoreUnavailable
 from .folderlock import LOCK_FILE
-from .settings import TOKEN_FILE
+from .settings import PRINTS, TOKEN_FILE
 from .store import (
     DB_FILE,
     JOURNAL_PREFIX,
@@ -149,4 +149,5 @@ def purge(folder: Path) -> dict[str, int]:
             stale.unlink()
         for replaced in folder.glob("replaced-*"):
             shutil.rmtree(replaced)
+        shutil.rmtree(folder / PRINTS, ignore_errors=True)  # passes and sheets name people
     return changed

@@ -17,7 +17,7 @@ from .cli_words import speak_the_current_language
 from .errors import PopupError
 from .folderlock import lock_holder, writable_folder
 from .kit import Kit, default_kit, load, parse, starter_text
-from .settings import TOKEN_FILE
+from .settings import PRINTS, TOKEN_FILE
 
 _ = i18n.gettext
 DATA_ROOT = Path("popup-data")
@@ -89,7 +89,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     if running:  # nothing is written in a folder another server holds
         if args.attach and running.get("url"):
             run_console(running["url"], (folder / TOKEN_FILE).read_text().strip(),
-                        folder / "prints")
+                        folder / PRINTS)
             return 0
         raise Fail(i18n.translate(
             "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
@@ -108,7 +108,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
         raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
     token = (folder / "concierge.token").read_text().strip()
-    run_console(url, token, folder / "prints")
+    run_console(url, token, folder / PRINTS)
     return after_console(child, folder)
 
 
@@ -161,10 +161,10 @@ def run_console(url: str, token: str, paper_dir: Path | None) -> None:
 def cmd_console(args: argparse.Namespace) -> int:
     token = args.token
     # Printed passes go beside the event's data when this laptop has it, else here.
-    paper_dir = Path(args.data) / "prints" if args.data else None
+    paper_dir = Path(args.data) / PRINTS if args.data else None
     if not token:
         folder = find_token_dir(args.data)
-        paper_dir = folder / "prints"
+        paper_dir = folder / PRINTS
         path = folder / "concierge.token"
         try:
             token = path.read_text().strip()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TOKEN_FILE = "concierge.token"
+PRINTS = "prints"  # the PDF passes and sign-in sheets the desk printed (they name people)
 
 
 def write_private(path: Path, text: str) -> None:

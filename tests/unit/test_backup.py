@@ -46,3 +46,18 @@ def test_missing_sources_and_unwritable_targets_are_one_line_errors(tmp_path):
     refused = popup("backup", str(event), "--to", str(blocked / "copie"))
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_purge_removes_the_passes_and_sheets_the_desk_printed(tmp_path, monkeypatch):
+    from popup_tierslieu import territory_key
+    from popup_tierslieu.backup import purge
+
+    monkeypatch.setenv(territory_key.ENV, str(tmp_path / "people.key"))
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("notes", {"title": "Atelier visio"})
+        store.commit_sync()
+    (event / "prints").mkdir()
+    (event / "prints" / "pass-1.pdf").write_bytes("%PDF-1.4 Hélène Roux".encode())
+    purge(event)
+    assert not (event / "prints").exists()
