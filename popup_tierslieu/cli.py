@@ -99,7 +99,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     writable_folder(folder)
     (folder / "logs").mkdir(exist_ok=True, mode=0o700)
     log_path = folder / "logs" / "server.out"
-    with open(log_path, "ab") as out:
+    with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
     local = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host

@@ -12,6 +12,7 @@ import errno
 import logging
 import logging.handlers
 import os
+import re
 import signal
 import socket
 import sys
@@ -54,17 +55,37 @@ def prepare_folder(data_dir: Path) -> None:
     (data_dir / "logs").mkdir(exist_ok=True, mode=0o700)
 
 
+# Secrets a log line must never hold: a pass or check-in URL's token, a bearer value.
+_SECRETS = re.compile(r"(/(?:pass|c)/)[A-Za-z0-9_-]+|(?i:(bearer\s+))[^\s'\",]+")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, with its secrets replaced by "…"."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _SECRETS.sub(lambda m: (m.group(1) or m.group(2)) + "…", super().format(record))
+
+
+class PrivateLogFile(logging.handlers.RotatingFileHandler):
+    """The server's log, 0600 like everything else in the event folder (it names
+    participants' requests), whatever the umask, after every rotation too."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(data_dir: Path) -> None:
-    handler = logging.handlers.RotatingFileHandler(
-        data_dir / "logs" / "server.log", maxBytes=5 * 1024 * 1024, backupCount=3,
-        encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = PrivateLogFile(data_dir / "logs" / "server.log", maxBytes=5 * 1024 * 1024,
+                             backupCount=3, encoding="utf-8")
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     root.addHandler(handler)
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("popup: %(message)s"))
+    console.setFormatter(RedactingFormatter("popup: %(message)s"))
     # Only our own warnings reach the terminal; library lines (Sanic's "PRODUCTION mode"
     # notice on a TTY, its errors) go to the event folder's log alone.
     console.addFilter(logging.Filter("popup"))
