@@ -22,6 +22,7 @@ import orjson
 
 from . import domain, territory_key
 from .domain import retention
+from .durable import fsync_dir
 from .errors import PopupError, StoreUnavailable
 from .folderlock import LOCK_FILE
 from .settings import PRINTS, TOKEN_FILE
@@ -129,17 +130,13 @@ def restore(folder: Path, source: Path) -> Path:
         os.replace(tmp, folder / DB_FILE)
         if backup_folder is not None:  # its photos and kit come back with the data
             _copy_beside(backup_folder, folder, aside)
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(folder)
     return aside
 
 
 def purge(folder: Path) -> dict[str, int]:
     """Remove the personal data of a finished event (see domain/retention.py), and
-    every copy that still holds it: snapshots, replaced databases."""
+    every copy that still holds it: snapshots, replaced databases, temporary files."""
     if not (folder / DB_FILE).exists():
         raise PopupError("%(folder)s holds no event data.", params={"folder": str(folder)})
     with Store.open(folder, indexes=domain.INDEXES) as store:
@@ -150,4 +147,6 @@ def purge(folder: Path) -> dict[str, int]:
         for replaced in folder.glob("replaced-*"):
             shutil.rmtree(replaced)
         shutil.rmtree(folder / PRINTS, ignore_errors=True)  # passes and sheets name people
+        for leftover in folder.rglob("*.tmp"):  # a copy or a photo cut short (ENOSPC, crash)
+            leftover.unlink()
     return changed

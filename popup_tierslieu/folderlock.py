@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from .durable import fsync_dir
 from .errors import PopupError, StoreUnavailable
 
 LOCK_FILE = ".lock"
@@ -74,11 +75,7 @@ def writable_folder(folder: Path) -> None:
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, mode=0o700)
-            fd = os.open(folder.resolve().parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_dir(folder.resolve().parent)
         probe = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(probe)
     except OSError as exc:

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .durable import fsync_dir
+
 TOKEN_FILE = "concierge.token"
 PRINTS = "prints"  # the PDF passes and sign-in sheets the desk printed (they name people)
 
@@ -20,6 +22,7 @@ def write_private(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync_dir(path.parent)
 
 
 def ensure_token(data_dir: Path, rotate: bool = False) -> str:

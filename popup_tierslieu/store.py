@@ -47,6 +47,7 @@ import orjson
 from tinydb.storages import JSONStorage
 
 from . import journal
+from .durable import fsync_dir
 from .errors import N_, InvalidInput, StoreCorrupted, StoreReadOnly, StoreUnavailable
 from .folderlock import take_lock
 
@@ -100,14 +101,6 @@ def _task() -> asyncio.Task[Any] | None:
         return asyncio.current_task()
     except RuntimeError:  # no running loop: a command-line tool, one writer
         return None
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _index_key(spec: tuple[str, ...], doc: dict[str, Any]) -> Any:
@@ -280,7 +273,7 @@ class Store:
     def _start_journal(self) -> None:
         path = self.folder / f"{JOURNAL_PREFIX}{self._seq + 1:012d}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self._journal_fd, self._journal_path = fd, path
         self._journal_size = os.fstat(fd).st_size
 
@@ -644,7 +637,7 @@ class Store:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self._snapshot_seq = seq
         self._rotate_journal(seq)
 
@@ -656,7 +649,7 @@ class Store:
             return
         self.io_check("journal.rotate")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         if self._journal_fd is not None:
             os.close(self._journal_fd)
         self._journal_fd, self._journal_path = fd, path
@@ -665,7 +658,7 @@ class Store:
             if old != path:
                 with contextlib.suppress(FileNotFoundError):
                     old.unlink()
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     def _backup_copy(self, source: Path) -> Path:
         folder = self.folder / SNAPSHOTS
@@ -686,7 +679,7 @@ class Store:
             raise
         for stale in snapshot_files(self.folder)[self.keep_snapshots:]:
             stale.unlink()
-        _fsync_dir(folder)
+        fsync_dir(folder)
         self._last_backup = time.time()
         return target
 

@@ -20,6 +20,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
+from ..durable import fsync_dir
 from ..errors import N_, Forbidden, InvalidInput, NotFound
 from ..kit import Kit, Workshop
 from . import bookings, clock, records
@@ -242,6 +243,7 @@ def _write_file(folder: Path, name: str, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, folder / name)
+        fsync_dir(folder)
     except OSError:
         tmp.unlink(missing_ok=True)
         raise

@@ -87,7 +87,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
         path = unquote(request.path)
         if "\x00" in path or (path.startswith("/static/")
                                and not (portal.STATIC / path[len("/static/"):]).is_file()):
-            raise NotFound("not found")
+            raise NotFound("This page does not exist.")
 
     @app.on_request
     async def choose_language(request: Request) -> None:

@@ -61,3 +61,22 @@ def test_purge_removes_the_passes_and_sheets_the_desk_printed(tmp_path, monkeypa
     (event / "prints" / "pass-1.pdf").write_bytes("%PDF-1.4 Hélène Roux".encode())
     purge(event)
     assert not (event / "prints").exists()
+
+
+def test_purge_leaves_no_temporary_file_behind(tmp_path, monkeypatch):
+    from popup_tierslieu import territory_key
+    from popup_tierslieu.backup import purge
+
+    monkeypatch.setenv(territory_key.ENV, str(tmp_path / "people.key"))
+    folder = tmp_path / "event"
+    with Store.open(folder, indexes=domain.INDEXES) as store:
+        store.insert("participants", {"name": "Hélène", "email": "helene@example.org"})
+        store.commit_sync()
+    leftovers = [folder / "snapshots" / "db-20260612-100000-000000.tmp",
+                 folder / "uploads" / ".photo-1.jpg.tmp", folder / "concierge.token.tmp"]
+    for path in leftovers:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("helene@example.org")
+    purge(folder)
+    assert not list(folder.rglob("*.tmp"))
+    assert "helene@example.org" not in (folder / "db.json").read_text()
