@@ -6,11 +6,9 @@ import asyncio
 import itertools
 import logging
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
 from sanic import Request, Sanic
-from sanic.exceptions import NotFound
 from sanic.response import HTTPResponse
 
 from .. import i18n
@@ -80,14 +78,6 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.blueprint(assets.bp)
     captive.install(app)
     answer_head(app)
-
-    @app.on_request
-    async def refuse_odd_paths(request: Request) -> None:
-        # Sanic's static handler answers 500 for a folder ("/static/") or a NUL byte.
-        path = unquote(request.path)
-        if "\x00" in path or (path.startswith("/static/")
-                               and not (portal.STATIC / path[len("/static/"):]).is_file()):
-            raise NotFound("This page does not exist.")
 
     @app.on_request
     async def choose_language(request: Request) -> None:
