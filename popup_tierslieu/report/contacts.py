@@ -14,6 +14,7 @@ from typing import Any
 from .. import i18n
 from ..domain import identity
 from ..errors import N_
+from ..kit import Kit
 from . import compute
 from . import people as persons
 from .export import pseudonym, pseudonym_key
@@ -35,9 +36,8 @@ class Person:
     optin: bool
 
 
-def roles(event: EventData, participant: dict[str, Any]) -> set[str]:
-    kit = event.kit
-    said = persons.person(participant, kit, came=False)
+def roles(kit: Kit, reader: persons.Reader, participant: dict[str, Any]) -> set[str]:
+    said = reader.person(participant, came=False)
     found = {"volunteer"} if said.volunteer else set()
     if said.months is not None and said.months >= compute.WEEKLY:
         found.add("weekly")
@@ -58,6 +58,7 @@ def people(events: list[EventData], key: bytes) -> list[Person]:
     found: dict[str, Person] = {}
     for event in sorted(events, key=lambda e: (e.kit.event.start_date, e.kit.event.slug)):
         export_key = pseudonym_key(event.folder)
+        reader = persons.Reader(event.kit)
         slug, name = event.kit.event.slug, event.kit.event.name.get(i18n.current.get())
         for p in sorted(event.tables.get("participants", []), key=lambda p: p["id"]):
             who = identity.person_hash(p, key) or f"{slug}|{p['id']}"
@@ -65,7 +66,7 @@ def people(events: list[EventData], key: bytes) -> list[Person]:
             person.event, person.participant = name, p
             person.pseudonym = pseudonym(export_key, p["id"])
             person.events.append(name)
-            person.roles |= roles(event, p)
+            person.roles |= roles(event.kit, reader, p)
             person.optin = person.optin or p.get("contact_optin") is True
     return list(found.values())
 
