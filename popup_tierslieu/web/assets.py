@@ -19,8 +19,6 @@ from sanic.exceptions import NotFound as SanicNotFound
 from sanic.exceptions import ServerError
 from sanic.response import HTTPResponse, empty, raw
 
-from .render import ENVIRONMENT
-
 FOLDER = Path(__file__).parent / "static"
 FOREVER = "public, max-age=31536000, immutable"
 # A plain name may change with the next version: the browser asks each time (a 304).
@@ -78,8 +76,6 @@ def _default() -> Assets:
 def static_url(name: str) -> str:
     return _current_assets().url(name)
 
-
-ENVIRONMENT.globals["static_url"] = static_url
 
 
 def answer(request: Request, asset: Asset, cache: str) -> HTTPResponse:

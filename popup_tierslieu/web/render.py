@@ -14,6 +14,7 @@ from .. import i18n, qr
 from ..domain import participants
 from ..errors import NotFound
 from ..kit import Localized
+from .assets import static_url
 
 PASS_COOKIE = "pass"
 
@@ -33,6 +34,12 @@ def _time(value: dt.datetime | str | None) -> str:
     if i18n.current.get() == "fr":
         return value.strftime("%Hh%M")
     return value.strftime("%I:%M %p").lstrip("0").lower()
+
+
+def isolate(value: Any) -> str:
+    """Visitor text inside a sentence or an <option> (where <bdi> cannot go): first-strong
+    isolate marks, so that no direction in it reorders the text around it."""
+    return f"\u2068{value}\u2069"
 
 
 def _date(value: dt.date | None) -> str:
@@ -68,7 +75,9 @@ def build_environment() -> jinja2.Environment:
     env.filters["l10n"] = _localize
     env.filters["hour"] = _time
     env.filters["longdate"] = _date
+    env.filters["isolate"] = isolate
     env.filters["shortdate"] = _short_date
+    env.globals["static_url"] = static_url
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
     return env
 

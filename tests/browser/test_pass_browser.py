@@ -41,3 +41,66 @@ def test_the_pass_menu_jumps_to_each_section_and_stays_at_hand(browser, portal):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+# Left edges of the first two letters of each text: swapped, the text reads backwards
+# (two neighbours, so a line break in the text cannot fool it).
+READING_ORDER = """(selector) => {
+  const box = document.querySelector(selector);
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  const lefts = {};
+  const left = (node, at) => { const r = document.createRange();
+    r.setStart(node, at); r.setEnd(node, at + 1); return r.getBoundingClientRect().left; };
+  while (walker.nextNode()) {
+    const node = walker.currentNode, text = node.textContent.trim();
+    if (text.length < 2) continue;
+    const start = node.textContent.indexOf(text[0]);
+    lefts[text] = [left(node, start), left(node, start + 1)];
+  }
+  return lefts;
+}"""
+
+
+def test_a_name_with_a_right_to_left_override_reorders_nothing_around_it(browser, portal):
+    """The store removes such characters at the input; the pages isolate every visitor
+    name anyway (a name from before the cleaning, or a character it does not know)."""
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(portal.url + "/")
+        page.fill("#name", "Amina \u202eBenali")
+        page.select_option("#profile", "Indépendant·e")
+        page.fill("#commune", "Ménerbes")
+        page.check("#consent")
+        page.check("#charter")
+        page.click("form[action='/register'] button[type=submit]")
+        page.wait_for_url("**/pass/**")
+        lefts = page.evaluate(READING_ORDER, ".pass .who")
+        for text in ("Indépendant·e", "Ménerbes"):
+            (key,) = [k for k in lefts if text in k]
+            assert lefts[key][0] < lefts[key][1], (text, lefts)
+        # The welcome page names the pass this phone holds, then offers to open it.
+        page.goto(portal.url + "/")
+        lefts = page.evaluate(READING_ORDER, ".has-pass")
+        first, last = lefts["Ouvrir mon pass"]
+        assert first < last, lefts
+    finally:
+        context.close()
+
+
+def test_a_name_that_kept_its_override_still_reorders_nothing(browser):
+    """A name stored before the input cleaning existed: the page isolates it."""
+    from popup_tierslieu.kit import default_kit
+    from popup_tierslieu.web import app  # noqa: F401  (registers the partials' helpers)
+    from popup_tierslieu.web.render import render
+
+    html = render("error.html", kit=default_kit(), lang="fr", path="/", message="Introuvable",
+                  mine={"name": "Amina \u202eBenali", "token": "x"})
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        first, last = page.evaluate(READING_ORDER, ".has-pass")["Ouvrir mon pass"]
+        assert first < last
+    finally:
+        context.close()
