@@ -26,7 +26,7 @@ from ..domain.communes import commune_key
 from ..kit import Kit
 from . import budget as budgets
 from . import people as persons
-from .folding import MIN_GROUP, OTHER, small
+from .folding import MIN_GROUP, OTHER, fold_small, small
 
 WRITTEN = "written"
 # A weekly user comes at least 4 days a month (the kit's frequency choices say how often).
@@ -324,30 +324,6 @@ def faces(raw: Raw) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ publish
-def fold_small(counts: Counter[str] | dict[str, int], labels: dict[str, str] | None = None,
-               minimum: int = MIN_GROUP, order: list[str] | None = None) -> list[dict[str, Any]]:
-    """Groups largest first (or in ``order``, for answers that have one: never ... every
-    day, 1 to 5); those under ``minimum`` people go together into "other", last."""
-    rows = []
-    other = 0
-    if order is not None:
-        rank = {key: i for i, key in enumerate(order)}
-        items = sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)),
-                                                         str(item[0])))
-    else:
-        items = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-    for key, count in items:
-        if count <= 0:
-            continue
-        if count < minimum or key == OTHER:
-            other += count
-        else:
-            rows.append({"key": key, "label": (labels or {}).get(key, key), "count": count})
-    if other:
-        rows.append({"key": OTHER, "label": OTHER, "count": other})
-    return rows
-
-
 def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
