@@ -354,11 +354,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
+    from .report import territory
     from .report.render import write_report
     from .report.source import budget_event, read_event
 
     folders = [Path(d) for d in args.dirs]
     out = Path(args.out) if args.out else folders[0] / "report"
+    communes = territory.load(args.communes) if args.communes else None
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(_("Building the appetite report"), total=len(folders) + 4)
@@ -367,7 +369,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             events.append(read_event(folder))
             progress.advance(task)
         write_report(events, out, args.lang, step=lambda _name: progress.advance(task),
-                     budget_from=budget_event(events, args.budget_kit))
+                     budget_from=budget_event(events, args.budget_kit),
+                     communes=communes)
     print(i18n.translate("Appetite report written to %(path)s",
                          {"path": str(out / "report.html")}))
     return 0
@@ -497,6 +500,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--budget-kit", metavar="SLUG",
                         help=_("the event whose kit gives the budget's prices and charges "
                                "(default: the first DIR)"))
+    report.add_argument("--communes", metavar="FILE",
+                        help=_("an official list of communes (CSV: code, name, epci, "
+                               "population) to code the communes of residence"))
     report.set_defaults(func=cmd_report)
 
     export = command(sub, "export", _("export the event's data for open-data tools"))

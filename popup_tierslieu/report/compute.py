@@ -26,6 +26,7 @@ from ..domain.communes import commune_key
 from ..kit import Kit
 from . import budget as budgets
 from . import people as persons
+from . import territory
 from .folding import MIN_GROUP, OTHER, fold_small, small
 
 WRITTEN = "written"
@@ -504,6 +505,20 @@ def _residents(raw: Raw) -> int:
     return sum(1 for p in raw.people.values() if commune_key(p.commune) in raw.catchment)
 
 
+def _communes(counts: dict[str, int], labels: dict[str, str],
+              communes: dict[str, territory.Commune] | None) -> list[dict[str, Any]]:
+    """People per commune, unified; with an official list, each with its INSEE code,
+    intercommunality and population class."""
+    rows = fold_small({labels[k]: n for k, n in counts.items()})
+    if communes:
+        by_label = {labels[k]: communes.get(k) for k in counts}
+        for row in rows:
+            found = by_label.get(row["key"])
+            row.update(code=found.code if found else None, epci=found.epci if found else None,
+                       population_class=found.population_class if found else None)
+    return rows
+
+
 def _catchment(raw: Raw) -> dict[str, Any]:
     inside = _residents(raw)
     unknown = sum(1 for p in raw.people.values() if not commune_key(p.commune))
@@ -547,10 +562,12 @@ def _frequency(months: list[float]) -> dict[str, Any]:
 
 
 def summarize(raws: list[Raw], prices: dict[str, float],
-              budget_kit: dict[str, Any] | None = None) -> dict[str, Any]:
+              budget_kit: dict[str, Any] | None = None,
+              communes: dict[str, territory.Commune] | None = None) -> dict[str, Any]:
     """Every figure of the report, as published (see docs/report.md for each key).
     ``prices`` and ``budget_kit`` (``slug``, ``name``) are those of the kit the budget
-    takes its prices and charges from."""
+    takes its prices and charges from; ``communes``, an official list of communes
+    (``territory.load``), codes the communes when given."""
     raw = merge(raws)
     people = raw.people.values()
     months = [p.months for p in people if p.months is not None]
@@ -572,7 +589,8 @@ def summarize(raws: list[Raw], prices: dict[str, float],
         "arrivals_by_hour": [{"day": d, "hour": h, "count": n}
                              for (d, h), n in sorted(raw.arrivals.items())],
         "profiles": fold_small(Counter(p.profile for p in people)),
-        "communes": fold_small({commune_labels[k]: n for k, n in commune_counts.items()}),
+        "communes": _communes(commune_counts, commune_labels, communes),
+        "communes_coded": territory.coded(commune_counts, communes) if communes else None,
         "catchment": catchment,
         "commute": commute_figures(measure_values(raw, "commute")),
         "people": {"distinct": len(raw.people),

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from .. import i18n, territory_key
-from . import compute, contacts
+from . import compute, contacts, territory
 from .charts import bars, charts, pairs
 from .docs_bundle import write_bundle
 from .export import datapackage, write_csv
@@ -58,14 +58,16 @@ def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
 
 
 def build_summary(events: list[EventData], lang: str, budget_event: EventData | None = None,
-                  key: bytes | None = None) -> dict[str, Any]:
+                  key: bytes | None = None,
+                  communes: dict[str, territory.Commune] | None = None) -> dict[str, Any]:
     """``budget_event``: the event whose kit gives the budget's prices and charges (by
-    default the first given); ``key``: the territory key behind the keyed hash of people."""
+    default the first given); ``key``: the territory key behind the keyed hash of people;
+    ``communes``: an official list of communes, if any."""
     key = key or territory_key.load()
     raws = [compute.gather(e.kit, e.tables, key, lang) for e in events]
     source = budget_event or events[0]
     summary = compute.summarize(raws, source.kit.budget, {
-        "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)})
+        "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)}, communes)
     return {"schema": SCHEMA_VERSION, "lang": lang,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}
 
@@ -91,12 +93,13 @@ def _write_tables(events: list[EventData], summary: dict[str, Any],
 
 def write_report(events: list[EventData], out: Path, lang: str = "fr",
                  step: Step = lambda name: None,
-                 budget_from: EventData | None = None) -> list[Path]:
+                 budget_from: EventData | None = None,
+                 communes: dict[str, territory.Commune] | None = None) -> list[Path]:
     token = i18n.current.set(lang)
     try:
         out.mkdir(parents=True, exist_ok=True)
         key = territory_key.load()
-        summary = build_summary(events, lang, budget_from, key)
+        summary = build_summary(events, lang, budget_from, key, communes)
         persons = contacts.people(events, key)
         summary["contacts"] = {
             "listed": sum(1 for p in persons if p.optin),

@@ -16,6 +16,7 @@ from popup_tierslieu.backup import purge
 from popup_tierslieu.domain import participants
 from popup_tierslieu.errors import PopupError
 from popup_tierslieu.report import compute, contacts
+from popup_tierslieu.report import territory as communes_list
 from popup_tierslieu.report.render import build_summary, write_report
 from popup_tierslieu.report.source import EventData, ReportError, budget_event, read_event
 from popup_tierslieu.store import Store
@@ -305,3 +306,40 @@ def test_the_budget_names_the_kit_it_takes_prices_from(tmp_path):
     assert "Membres nécessaires à l'équilibre" in html and "Scénario optimiste" in html
     with pytest.raises(ReportError):
         budget_event(events, "fete")
+
+
+# ---------------------------------------------------------------- official list of communes
+def test_an_official_list_codes_communes_and_groups_people_by_intercommunality(tmp_path):
+    listing = tmp_path / "communes.csv"
+    # Invented communes and codes; two "Saint-Martin" cannot be told apart by name.
+    listing.write_text(
+        "code;name;epci;population\n"
+        "99001;Val-des-Granges;CC du Val;1240\n"
+        "99002;Saint-Martin-de-Castillon;CC du Val;780\n"
+        "99003;Bourg-Haut;CC des Crêtes;5200\n"
+        "99004;Saint-Martin;CC du Val;300\n"
+        "99104;Saint-Martin;CC des Crêtes;420\n", encoding="utf-8")
+    communes = communes_list.load(listing)
+    typed = (["VAL DES GRANGES"] * 3 + ["St-Martin-de-Castillon"] * 2 + ["bourg haut"] * 3
+             + ["Saint-Martin"] * 3 + ["Ailleurs"])
+    people = [person(i, f"Habitant {i}", commune) for i, commune in enumerate(typed)]
+    raw = compute.gather(make_kit("forum", FORUM), {"participants": people}, SECRET)
+    summary = compute.summarize([raw], {}, communes=communes)
+    coded = summary["communes_coded"]
+    # CC du Val: 3 + 2; CC des Crêtes: 3; the ambiguous Saint-Martin and "Ailleurs" not.
+    assert (coded["matched"], coded["unmatched"]) == (8, 4)
+    assert [(r["key"], r["count"]) for r in coded["intercommunalities"]] == [
+        ("CC du Val", 5), ("uncoded", 4), ("CC des Crêtes", 3)]
+    assert [(r["key"], r["count"]) for r in coded["population_classes"]] == [
+        ("500-1999", 5), ("5000-19999", 3), ("uncoded", 4)]
+    val = next(r for r in summary["communes"] if r["count"] == 3 and r["code"] == "99001")
+    assert (val["epci"], val["population_class"]) == ("CC du Val", "500-1999")
+    assert summary_of((make_kit("forum", FORUM), {"participants": people}))[
+        "communes_coded"] is None
+
+
+def test_a_list_of_communes_without_its_columns_is_refused_in_one_line(tmp_path):
+    listing = tmp_path / "communes.csv"
+    listing.write_text("commune,habitants\nVal-des-Granges,1240\n", encoding="utf-8")
+    with pytest.raises(communes_list.ReportError, match="header line"):
+        communes_list.load(listing)
