@@ -245,7 +245,7 @@ def merge(raws: list[Raw]) -> Raw:
     q_of, c_of = persons.meanings(metas)
     # Fresh records: merging changes them, and the events' own raw figures stay as they are.
     records = [(key, persons.Person(**{
-        **p.__dict__, "events": set(p.events), "roles": set(p.roles),
+        **p.__dict__, "events": set(p.events),
         "answers": persons.in_meanings(p, raw.events[0]["slug"], q_of, c_of)}))
         for raw in raws for key, p in raw.people.items()]
     questions = _merged_questions(metas, q_of, c_of)

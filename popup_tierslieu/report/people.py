@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..domain.communes import commune_key, spelling
@@ -31,7 +31,6 @@ YES = ("oui", "yes")
 class Person:
     """What one person told and did, over the events they came to."""
 
-    order: tuple[str, str]  # (first day, slug) of the latest event they registered at
     events: set[str]
     came: bool
     profile: str
@@ -41,7 +40,6 @@ class Person:
     volunteer: bool
     optin: bool
     registered_before: bool  # registered before the event's first day (not a walk-in)
-    roles: set[str] = field(default_factory=set)
 
 
 def question_meta(kit: Kit, lang: str) -> dict[str, dict[str, Any]]:
@@ -64,8 +62,8 @@ class Reader:
     """What reading a participant needs of the event's kit, worked out once per event."""
 
     def __init__(self, kit: Kit) -> None:
-        self.kit = kit
-        self.order = (kit.event.start_date.isoformat(), kit.event.slug)
+        self.first_day = kit.event.start_date.isoformat()
+        self.slug = kit.event.slug
         self.questions = {q.id for q in kit.survey}
         frequency = next((q for q in kit.survey if q.measure == "frequency"), None)
         self.frequency = frequency.id if frequency else None
@@ -76,16 +74,17 @@ class Reader:
     def person(self, participant: dict[str, Any], came: bool) -> Person:
         answers = {qid: a for qid, a in (participant.get("answers") or {}).items()
                    if a not in (None, "", []) and qid in self.questions}
-        months = self.per_month.get(answers.get(self.frequency)) if self.frequency else None
+        said = answers.get(self.frequency) if self.frequency else None
+        months = self.per_month.get(said) if isinstance(said, str) else None
         created = str(participant.get("created_at") or "")
         return Person(
-            order=self.order, events={self.order[1]}, came=came,
+            events={self.slug}, came=came,
             profile=participant.get("profile") or "?",
             commune=" ".join(str(participant.get("commune") or "").split()), answers=answers,
             months=float(months) if months is not None else None,
             volunteer=self.volunteer is not None and answers.get(self.volunteer) in YES,
             optin=participant.get("contact_optin") is True,
-            registered_before=bool(created) and created[:10] < self.order[0])
+            registered_before=bool(created) and created[:10] < self.first_day)
 
 
 # ------------------------------------------------------------------ meanings
@@ -171,7 +170,6 @@ def merge(records: Iterable[tuple[str, Person]]) -> dict[str, Person]:
         if seen is None:
             merged[key] = p
             continue
-        seen.order = max(seen.order, p.order)
         seen.events |= p.events
         seen.came = seen.came or p.came
         seen.profile = p.profile if p.profile != "?" else seen.profile
@@ -180,7 +178,6 @@ def merge(records: Iterable[tuple[str, Person]]) -> dict[str, Person]:
         seen.months = p.months if p.months is not None else seen.months
         seen.volunteer = seen.volunteer or p.volunteer
         seen.optin = seen.optin or p.optin
-        seen.roles |= p.roles
         seen.registered_before = seen.registered_before or p.registered_before
     return merged
 
