@@ -12,10 +12,13 @@ slow down as the event fills. So:
   journal record behind one CRC-32 (journal.py), appended and made durable with
   ``fsync`` before the request is answered; concurrent requests share one ``fsync``
   (group commit), so a write costs the same at 100 or 5,000 participants;
-* every few thousand records, at shutdown and on demand, the state is compacted
-  into ``db.json``, a plain TinyDB database (with a checksum in its ``_meta``
-  table) written to a 0600 temporary file, synced and atomically renamed; the
-  journal then starts afresh. Rotating copies are kept in ``snapshots/`` for
+* once the journal holds as many records as the last snapshot held documents (at
+  least COMPACT_MIN), at shutdown and on demand, the state is compacted into ``db.json``,
+  a plain TinyDB database (with a checksum in its ``_meta`` table) written to a 0600
+  temporary file, synced and atomically renamed; the journal then starts afresh.
+  A snapshot costs in proportion to the event's size, so spacing them in the same
+  proportion keeps its share of each write constant: a check-in costs the same at
+  3,000 or 12,000 participants (bench/checkin.py). Rotating copies are kept in ``snapshots/`` for
   ``popup restore``.
 
 The rule for a batch of records: once its ``fsync`` succeeded it is committed, and
@@ -66,6 +69,8 @@ SNAPSHOT_FAILED = N_("The latest snapshot could not be written; every answered "
                      "write is safe in the journal. It will be tried again.")
 UNSTORABLE = N_("This text holds characters that cannot be stored.")
 SNAPSHOT_RETRY_SECONDS = 30.0
+# The fewest journal records between two compactions of a small event.
+COMPACT_MIN = 2000
 
 log = logging.getLogger("popup.store")
 
@@ -157,13 +162,15 @@ class Store:
     """The event's data. Reads are in memory; writes are journaled, then committed."""
 
     def __init__(self, folder: Path, indexes: dict[str, tuple[IndexSpec, ...]] | None = None,
-                 compact_every: int = 2000, keep_snapshots: int = 12,
+                 compact_every: int | None = None, keep_snapshots: int = 12,
                  snapshot_interval: float = 300.0, lock_fd: int | None = None) -> None:
         self.folder = Path(folder)
         self._index_fields: dict[str, tuple[tuple[str, ...], ...]] = {
             table: tuple((spec,) if isinstance(spec, str) else tuple(spec) for spec in specs)
             for table, specs in (indexes or {}).items()}
+        # None: as many records as the last snapshot held documents (at least COMPACT_MIN).
         self.compact_every = compact_every
+        self._snapshot_documents = 0
         self.keep_snapshots = keep_snapshots
         self.snapshot_interval = snapshot_interval
         self.io_check: Callable[[str], None] = _no_fault
@@ -239,6 +246,7 @@ class Store:
             for table, docs in data.items():
                 for key, doc in docs.items():
                     self._put(table, int(key), doc)
+                self._snapshot_documents += len(docs)
         except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise _corrupted(self.folder, path) from exc
         self._seq = self._durable = self._snapshot_seq
@@ -572,9 +580,14 @@ class Store:
 
     # ------------------------------------------------------------- snapshots
     def _compaction_due(self) -> bool:
-        return (self._durable - self._snapshot_seq >= self.compact_every
+        return (self._durable - self._snapshot_seq >= self._compaction_threshold()
                 and (self._compaction is None or self._compaction.done())
                 and time.monotonic() >= self._snapshot_retry_at)
+
+    def _compaction_threshold(self) -> int:
+        if self.compact_every is not None:
+            return self.compact_every
+        return max(COMPACT_MIN, self._snapshot_documents)
 
     async def _compact(self, backup: bool = False) -> Path | None:
         """Fold the journal into db.json (and keep a rotating copy when ``backup``):
@@ -625,12 +638,13 @@ class Store:
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             self.io_check("snapshot.write")
-            storage = JSONStorage(str(tmp), access_mode="r+", encoding="utf-8",
-                                  ensure_ascii=False)
-            try:
-                storage.write(data)  # TinyDB's own writer: dumps, flush, fsync
-            finally:
-                storage.close()
+            # The JSON TinyDB reads, encoded by orjson: 8 times faster than the json
+            # module TinyDB's own writer uses (40 ms at 12,000 participants), and the
+            # commits wait while a snapshot is written.
+            with open(tmp, "r+b") as handle:
+                handle.write(orjson.dumps(data))
+                handle.flush()
+                os.fsync(handle.fileno())
             self.io_check("snapshot.rename")
             os.replace(tmp, final)
         except OSError:
@@ -639,6 +653,7 @@ class Store:
             raise
         fsync_dir(self.folder)
         self._snapshot_seq = seq
+        self._snapshot_documents = sum(len(docs) for name, docs in data.items() if name != META)
         self._rotate_journal(seq)
 
     def _rotate_journal(self, seq: int) -> None:

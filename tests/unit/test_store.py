@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from popup_tierslieu import store as store_module
 from popup_tierslieu.errors import StoreCorrupted, StoreUnavailable
 from popup_tierslieu.store import DB_FILE, Store, read_snapshot, snapshot_files
 
@@ -180,3 +181,28 @@ def test_a_journal_line_altered_on_disk_is_refused_even_if_it_still_parses(tmp_p
     with pytest.raises(StoreCorrupted):
         open_store(tmp_path)
     assert journal.read_bytes() == altered
+
+
+def test_snapshots_are_spaced_by_the_event_size_so_a_write_costs_the_same_at_any_size(
+        tmp_path, monkeypatch):
+    """A snapshot rewrites every document: taken every N records whatever the size, its
+    share of each check-in grew with the event (bench/checkin.py, 12,000 participants).
+    The next one waits until the journal holds as many records as the last one held
+    documents."""
+    monkeypatch.setattr(store_module, "COMPACT_MIN", 5)
+
+    def register(store, first, count):
+        for i in range(first, first + count):
+            store.insert("participants", {"name": f"n{i}", "token": f"{i:022d}"})
+        store.commit_sync()
+
+    with open_store(tmp_path) as store:
+        register(store, 0, 30)  # one request registering 30 people: one record
+        for i in range(30, 34):
+            register(store, i, 1)
+        assert len(read_snapshot(tmp_path / DB_FILE)["participants"]) == 34
+        for i in range(34, 67):  # 33 records: fewer than the 34 people of the snapshot
+            register(store, i, 1)
+        assert len(read_snapshot(tmp_path / DB_FILE)["participants"]) == 34
+        register(store, 67, 1)
+        assert len(read_snapshot(tmp_path / DB_FILE)["participants"]) == 68
