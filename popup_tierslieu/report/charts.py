@@ -9,7 +9,7 @@ from typing import Any
 from .. import i18n
 from ..domain import docs
 from . import compute
-from .wording import counted, day, euros, label_of, num, pct, survey_label, when
+from .wording import counted, label_of, pct, survey_label, when
 
 
 def bars(items: list[tuple[str, float, str]], top: float | None = None) -> list[dict[str, Any]]:
@@ -39,8 +39,6 @@ def charts(summary: dict[str, Any]) -> dict[str, Any]:
     notes = summary["notes"]["kinds"]
     return {
         "came": pairs([(e["name"], e["registered"], e["checked_in"]) for e in events]),
-        "days": bars([(day(d["day"]), d["count"], num(d["count"]))
-                      for d in summary["checkins_by_day"]]),
         "hours": _hours(summary["arrivals_by_hour"]),
         "profiles": folded(summary["profiles"], registered),
         "communes": folded(summary["communes"], registered),
@@ -59,10 +57,6 @@ def charts(summary: dict[str, Any]) -> dict[str, Any]:
                         counted(r["count"], sum(n["count"] for n in notes))) for r in notes]),
         "swap": pairs([(c["category"], c["offered"], c["wanted"])
                        for c in summary["swap"]["categories"]]),
-        "budget": bars([(i18n.gettext("Expected revenue"), summary["budget"]["revenue"],
-                         euros(summary["budget"]["revenue"])),
-                        (i18n.gettext("Monthly charges"), summary["budget"]["charges"],
-                         euros(summary["budget"]["charges"]))]),
     }
 
 
