@@ -57,6 +57,8 @@ class Event:
     languages: tuple[str, ...]
     organiser: str
     description: Localized
+    # An image file (absolute path once checked) drawn in the centre of the portal QR.
+    logo: str = ""
 
     @property
     def days(self) -> list[dt.date]:
@@ -246,7 +248,7 @@ WORKSHOP_KINDS = ("workshop", "meal", "plenary", "break")
 
 _SECTIONS: dict[str, set[str]] = {
     "event": {"name", "slug", "start_date", "end_date", "timezone", "languages", "organiser",
-              "description"},
+              "description", "logo"},
     "venue": {"name", "address", "commune"},
     "wifi": {"ssid", "password", "security", "hidden"},
     "participants": {"profiles", "companions"},
@@ -303,8 +305,10 @@ class _Locator:
 
 
 class _Checker:
-    def __init__(self, data: dict[str, Any], text: str) -> None:
+    def __init__(self, data: dict[str, Any], text: str, folder: Path = Path(".")) -> None:
         self.data = data
+        # Where files the kit names (the logo) are looked for: beside the kit file.
+        self.folder = folder
         self.locate = _Locator(text)
         self.problems: list[Problem] = []
 
@@ -454,10 +458,44 @@ def _event(c: _Checker) -> Event | None:
         languages = ["fr", "en"]
     description = c.text("event", None, t, "description", required=False, max_len=2000)
     organiser = t.get("organiser", "")
+    logo = _logo(c, t.get("logo"))
     if not start or not end:
         return None
     return Event(name, slug, start, end, str(timezone), tuple(languages), str(organiser),
-                 description)
+                 description, logo)
+
+
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp")
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _logo(c: _Checker, value: Any) -> str:
+    """The logo's path, relative to the kit file, as an absolute path ("" without one)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not value.lower().endswith(LOGO_TYPES):
+        c.problem("event", None, "logo", "must name a PNG, JPEG or WebP image",
+                  'write logo = "logo.png", the file beside the kit')
+        return ""
+    path = (c.folder / value).resolve()
+    try:
+        from PIL import Image, UnidentifiedImageError
+
+        if path.stat().st_size > LOGO_MAX_BYTES:
+            c.problem("event", None, "logo", "the logo is larger than 2 MB",
+                      "export it smaller (a few hundred pixels wide is enough)")
+            return ""
+        with Image.open(path) as image:
+            image.verify()
+    except FileNotFoundError:
+        c.problem("event", None, "logo", "no image at %(path)s",
+                  "put the image beside the kit file, or remove logo", path=str(path))
+        return ""
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        c.problem("event", None, "logo", "%(path)s is not an image that can be read",
+                  "save it again as PNG or JPEG", path=str(path))
+        return ""
+    return str(path)
 
 
 def _wifi(c: _Checker) -> Wifi:
@@ -673,7 +711,7 @@ def _slugify(text: str) -> str:
 def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit | None,
                                                                           list[Problem]]:
     """Validate parsed TOML; return the kit (None if unusable) and every problem found."""
-    c = _Checker(data, text)
+    c = _Checker(data, text, Path(source).parent if not source.startswith("<") else Path("."))
     for key in data:
         if key not in _SECTIONS:
             c.problems.append(Problem(key, "unknown section",

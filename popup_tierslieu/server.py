@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -99,7 +100,16 @@ def keep_kit(kit: Kit, data_dir: Path) -> None:
     from .kit import KIT_COPY
     from .settings import write_private
 
-    write_private(data_dir / KIT_COPY, kit.text.rstrip("\n"))
+    text = kit.text.rstrip("\n")
+    if kit.event.logo:
+        # The folder stands alone (a report made later, elsewhere): the logo goes with it.
+        logo = Path(kit.event.logo)
+        copy = data_dir / f"logo{logo.suffix.lower()}"
+        if logo.resolve() != copy.resolve():
+            shutil.copyfile(logo, copy)
+        text = re.sub(r"(?m)^(\s*logo\s*=\s*).*$", lambda m: f'{m.group(1)}"{copy.name}"', text,
+                      count=1)
+    write_private(data_dir / KIT_COPY, text)
 
 
 def privileged_port_fix(port: int) -> str:
