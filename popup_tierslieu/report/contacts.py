@@ -18,6 +18,7 @@ from ..kit import Kit
 from . import compute
 from . import people as persons
 from .export import pseudonym, pseudonym_key
+from .folding import small
 from .source import EventData
 
 ROLES = {"volunteer": N_("volunteer"), "weekly": N_("would come weekly"),
@@ -85,5 +86,4 @@ def rows(persons: list[Person], role_name: Any) -> list[dict[str, Any]]:
 
 def unreachable_volunteers(persons: list[Person]) -> int | None:
     """Volunteers who did not tick "contact me": a count, folded like any group under 3."""
-    count = sum(1 for p in persons if "volunteer" in p.roles and not p.optin)
-    return count if count == 0 or count >= compute.MIN_GROUP else None
+    return small(sum(1 for p in persons if "volunteer" in p.roles and not p.optin))

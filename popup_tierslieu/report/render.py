@@ -15,9 +15,10 @@ import jinja2
 
 from .. import i18n, territory_key
 from . import compute, contacts, territory
-from .charts import bars, charts, pairs
+from .charts import charts
 from .docs_bundle import write_bundle
 from .export import datapackage, write_csv
+from .folding import small
 from .source import EventData
 from .tables import CONTACTS, localise, report_tables
 from .verdict import verdict
@@ -38,7 +39,6 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of, hour=hour,
                        day=day, when=when, share=share, few=few,
                        pct_exact=pct_exact)
-    env.globals.update(bars=bars, pairs=pairs)
     return env
 
 
@@ -102,7 +102,7 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
         summary = build_summary(events, lang, budget_from, key, communes)
         persons = contacts.people(events, key)
         summary["contacts"] = {
-            "listed": sum(1 for p in persons if p.optin),
+            "listed": small(sum(1 for p in persons if p.optin)),
             "unreachable_volunteers": contacts.unreachable_volunteers(persons)}
         step("figures")
         bundles = _docs_bundles(events, out)

@@ -174,7 +174,7 @@ def test_contacts_carry_roles_and_count_the_unreachable(tmp_path):
          "bénévole, viendrait chaque semaine, structure qui peut soutenir")]
     assert all(len(r["Pseudonyme"]) == 16 and "@" not in r["Pseudonyme"] for r in rows)
     summary = json.loads((tmp_path / "report" / "summary.json").read_text("utf-8"))
-    assert summary["contacts"] == {"listed": 2, "unreachable_volunteers": 3}
+    assert summary["contacts"] == {"listed": None, "unreachable_volunteers": 3}  # 2: folded
     assert "3 bénévoles n'ont pas coché « me recontacter »" in page_text(tmp_path / "report")
 
 
