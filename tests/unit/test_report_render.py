@@ -175,7 +175,11 @@ def test_contacts_carry_roles_and_count_the_unreachable(tmp_path):
     assert all(len(r["Pseudonyme"]) == 16 and "@" not in r["Pseudonyme"] for r in rows)
     summary = json.loads((tmp_path / "report" / "summary.json").read_text("utf-8"))
     assert summary["contacts"] == {"listed": None, "unreachable_volunteers": 3}  # 2: folded
-    assert "3 bénévoles n'ont pas coché « me recontacter »" in page_text(tmp_path / "report")
+    text = page_text(tmp_path / "report")
+    assert "3 bénévoles n'ont pas coché « me recontacter »" in text
+    # Two frequency answers: the verdict will not conclude, and asks for more answers first.
+    assert "Notre avis : trop tôt pour conclure." in text
+    assert "→ Interroger plus de monde : 2 réponses, c'est trop peu" in text
 
 
 def test_scenarios_behaviour_signals_and_notes_are_shown(report):
