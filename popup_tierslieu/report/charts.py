@@ -9,7 +9,7 @@ from typing import Any
 from .. import i18n
 from ..domain import docs
 from . import compute
-from .wording import counted, label_of, pct, survey_label, when
+from .wording import counted, day, hour, label_of, pct, survey_label, when
 
 
 def bars(items: list[tuple[str, float, str]], top: float | None = None) -> list[dict[str, Any]]:
@@ -68,10 +68,18 @@ def _within_rows(question: dict[str, Any]) -> int:
 
 
 def _seats(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """Occupancy of each zone and slot, on a 0-100 % scale."""
-    return bars([(f"{s['space']} · {s['slot']}", s["occupancy"] or 0,
-                  f"{s['booked']}/{s['seats']} ({pct(s['occupancy'])})")
-                 for s in summary["seats"]], top=1)
+    """Occupancy of each zone and slot, on a 0-100 % scale. Slots of several events are
+    told apart by their date (an event's name would not fit the label)."""
+    seats = summary["seats"]
+    several = len({s["event"] for s in seats}) > 1
+    zones = len({s["space"] for s in seats}) > 1
+
+    def label(s: dict[str, Any]) -> str:
+        parts = [day(s["start"], "d MMM y")] if several else []
+        return " · ".join([*parts, *([s["space"]] if zones or not several else []), s["slot"]])
+
+    return bars([(label(s), s["occupancy"] or 0,
+                  f"{s['booked']}/{s['seats']} ({pct(s['occupancy'])})") for s in seats], top=1)
 
 
 def _hours(arrivals: list[dict[str, Any]]) -> dict[str, Any]:
@@ -91,7 +99,12 @@ def _workshops(workshops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     top = max((max(w["capacity"], w["confirmed"] + w["waitlisted"]) for w in workshops),
               default=0) or 1
     several = len({w["event"] for w in workshops}) > 1
-    return [{**w, "label": (f"{w['event_name']} · " if several else "")
-             + f"{when(w['start'], w['multi_day'])} · {w['title']}",
+
+    def label(w: dict[str, Any]) -> str:
+        if several:  # two events may share a name: their dates tell them apart
+            return f"{w['event_name']} · {day(w['start'], 'EEE d MMM y')} · {hour(w['start'])}"
+        return when(w["start"], w["multi_day"])
+
+    return [{**w, "label": f"{label(w)} · {w['title']}",
              "fc": w["confirmed"] / top, "fw": w["waitlisted"] / top,
              "fcap": w["capacity"] / top} for w in workshops]

@@ -259,6 +259,10 @@ def test_territory_report_of_two_villages(tmp_path):
     html = (tmp_path / "territory" / "report.html").read_text(encoding="utf-8")
     assert "Rapport de territoire : 2 tiers-lieux éphémères" in html
     assert "Nouveaux visages et visages connus" in html
+    # Slots and workshops of two events are told apart by date and by event name.
+    assert "20 sept. 2026 · Matin" in html and "12 juin 2026 · Matin" in html
+    assert "Tiers-lieu éphémère · ven. 12 juin 2026 · 14h00 ·" in html
+    assert "Tiers-lieu éphémère · dim. 20 sept. 2026 · 14h00 ·" in html
 
 
 def test_errors_are_one_line_with_a_fix(tmp_path):
