@@ -121,8 +121,12 @@ SPECS = (
         lambda s: _counted(s["profiles"], s["registered"])),
     Spec("communes", N_("Communes of residence (catchment area)"), (
         C("label", N_("Commune of residence")), C("count", N_("People"), "integer"),
-        C("share", N_("Share of the registered"), "number", SHARE)),
-        lambda s: _counted(s["communes"], s["registered"])),
+        C("share", N_("Share of the registered"), "number", SHARE),
+        C("code", N_("INSEE code"), description=N_("empty unless popup report --communes")),
+        C("epci", N_("Intercommunality")), C("population_class", N_("Population class"))),
+        lambda s: [{**r, **{k: c.get(k) for k in ("code", "epci", "population_class")}}
+                   for r, c in zip(_counted(s["communes"], s["registered"]), s["communes"],
+                                   strict=True)]),
     Spec("workshops", N_("Workshops: places taken and waiting lists"), (
         EVENT, C("title", N_("Workshop title")), C("day", N_("Day")), C("hour", N_("Time")),
         C("capacity", N_("Capacity"), "integer"), C("confirmed", N_("Places taken"), "integer"),

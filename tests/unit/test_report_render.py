@@ -194,3 +194,21 @@ def test_scenarios_behaviour_signals_and_notes_are_shown(report):
     assert "Le Wi-Fi du samedi" in text
     raw = (report / "report.html").read_text(encoding="utf-8")
     assert "<cuisine>" not in raw  # the title is text, not markup
+
+
+def test_communes_csv_carries_the_official_codes_when_given(tmp_path):
+    from popup_tierslieu.report import territory
+
+    listing = tmp_path / "communes.csv"
+    listing.write_text("code;name;epci;population\n99001;Lourmarin;CC du Val;1100\n",
+                       encoding="utf-8")
+    folder = tmp_path / "event"
+    folder.mkdir()
+    kit = make_kit()
+    (folder / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    write_report([EventData(folder, kit, event())], folder / "report",
+                 communes=territory.load(listing))
+    rows = {r["Commune de résidence"]: r for r in read_csv(folder / "report" / "communes.csv")}
+    assert (rows["Lourmarin"]["Code INSEE"], rows["Lourmarin"]["Intercommunalité"],
+            rows["Lourmarin"]["Tranche de population"]) == ("99001", "CC du Val", "500-1999")
+    assert rows["Apt"]["Code INSEE"] == ""
