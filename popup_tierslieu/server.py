@@ -24,6 +24,7 @@ from sanic import Sanic
 
 from . import domain, folderlock, i18n, qr
 from .domain import participants
+from .domain.captive import PROBE_ADDRESS
 from .errors import PopupError
 from .folderlock import take_lock, writable_folder
 from .kit import Kit
@@ -170,12 +171,27 @@ def portal_urls(address: str, port: int, mdns: bool, host: str) -> list[str]:
     return urls
 
 
+def probe_address(host: str) -> str | None:
+    """The captive probe address (domain/captive.py), when this laptop holds it and the
+    server listens there too (bound to every address)."""
+    if host in ("0.0.0.0", "", "::") and lan.holder_of(PROBE_ADDRESS):
+        return PROBE_ADDRESS
+    return None
+
+
 def open_captive_dns(options: ServeOptions, address: str) -> tuple[dns.Responder | None, str]:
     """With --captive, bind the DNS responder to the hotspot's address (say which one
     when --host 0.0.0.0 left the choice to us)."""
     if not options.captive:
         return None, ""
-    responder, notice = dns.open_responder(address, options.dns_port)
+    probe = probe_address(options.host)
+    responder, notice = dns.open_responder(address, options.dns_port, probe)
+    if probe is None:
+        notice += "\n" + i18n.translate(
+            "The phones' probe names get the portal's private address: some Android phones "
+            "(Samsung) may say \"no internet\" and open no sign-in sheet. Fix: start the "
+            "hotspot with popup hotspot --apply (it adds %(probe)s), and keep --host 0.0.0.0.",
+            {"probe": PROBE_ADDRESS})
     if options.host in ("0.0.0.0", "", "::"):
         interface = next((name for name, ip in lan.ipv4_addresses() if ip == address), "?")
         notice = i18n.translate("Hotspot address: %(address)s (interface %(interface)s); "

@@ -137,6 +137,27 @@ PROBES: tuple[Probe, ...] = (
 # Android vendors replace Google's host with their own (MIUI, EMUI, Samsung...)
 # but keep the 204 rule; any host asking these paths gets the Android answer.
 _GENERIC_204 = _probe("Android (vendor)", "", GOOGLE_PATHS, NO_CONTENT)
+# The vendor hosts known to ask it (Xiaomi's MIUI, Huawei's EMUI).
+VENDOR_PROBE_HOSTS = frozenset({"connect.rom.miui.com", "connectivitycheck.platform.hicloud.com"})
+
+# Some Android phones (Samsung's notably) take a private address (10.x, 172.16-31.x,
+# 192.168.x) answered for their probe host as a network with no internet, and never open
+# the sign-in sheet. So the probe hosts get an address the laptop holds beside the
+# hotspot's: one from TEST-NET-1 (RFC 5737, documentation only, routed nowhere), not
+# private in the phones' eyes. Its requests are redirected to the portal, which stays on
+# the private address. (RFC 8910's DHCP option is not used: phones follow it only to an
+# HTTPS page with a certificate they trust, which an offline laptop cannot have.)
+PROBE_ADDRESS = "192.0.2.1"
+PROBE_HOSTS = frozenset(host for probe in PROBES for host in probe.hosts) | VENDOR_PROBE_HOSTS
+
+
+def dns_address(name: str, portal: str, probe: str | None = None) -> str:
+    """The address the captive DNS answers for ``name`` (lower case, no final dot)."""
+    if name == WINDOWS_DNS_NAME:
+        return WINDOWS_DNS_ADDRESS
+    if probe and name in PROBE_HOSTS:
+        return probe
+    return portal
 
 
 def bare_host(host: str | None) -> str:

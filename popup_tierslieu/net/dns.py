@@ -1,7 +1,8 @@
 """The captive DNS: every name points to the laptop, so phones find the portal.
 
 Every A query is answered with the portal's address (``dns.msftncsi.com`` with the
-address Windows checks), AAAA and every other type with NODATA (the name exists,
+address Windows checks; the OS probe hosts with the probe address when the laptop holds
+it, see ``domain/captive.py``), AAAA and every other type with NODATA (the name exists,
 no record of that type: phones then use IPv4), over UDP and TCP. The canary names
 that switch off Firefox's DNS over HTTPS and Apple's Private Relay get NXDOMAIN. The sockets are
 bound to the hotspot's address only: binding 0.0.0.0:53 collides with
@@ -28,7 +29,13 @@ from dnslib import QTYPE, RCODE, RR, A, DNSRecord
 from dnslib.dns import DNSError
 
 from .. import i18n
-from ..domain.captive import CANARY_NAMES, WINDOWS_DNS_ADDRESS, WINDOWS_DNS_NAME
+from ..domain.captive import (
+    CANARY_NAMES,
+    PROBE_HOSTS,
+    WINDOWS_DNS_ADDRESS,
+    WINDOWS_DNS_NAME,
+    dns_address,
+)
 from ..errors import PopupError
 from .hotspot import CONNECTION
 
@@ -40,7 +47,7 @@ NM_DNSMASQ_DIR = Path("/etc/NetworkManager/dnsmasq-shared.d")
 NM_DROPIN = "popup-captive.conf"
 
 
-def reply(data: bytes, address: str) -> bytes | None:
+def reply(data: bytes, address: str, probe: str | None = None) -> bytes | None:
     """The answer to one DNS message, or None for something that is not a query."""
     try:
         request = DNSRecord.parse(data)
@@ -57,22 +64,23 @@ def reply(data: bytes, address: str) -> bytes | None:
         if name in CANARY_NAMES:
             response.header.rcode = RCODE.NXDOMAIN
         elif question.qtype == QTYPE.A:
-            target = WINDOWS_DNS_ADDRESS if name == WINDOWS_DNS_NAME else address
+            target = dns_address(name, address, probe)
             response.add_answer(RR(question.qname, QTYPE.A, rdata=A(target), ttl=TTL))
         # AAAA, HTTPS, SVCB and the rest: NOERROR without an answer (NODATA).
     return response.pack()
 
 
 class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, probe: str | None) -> None:
         self.address = address
+        self.probe = probe
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, peer: tuple[str, int]) -> None:
-        answer = reply(data, self.address)
+        answer = reply(data, self.address, self.probe)
         if answer is not None and self.transport is not None:
             self.transport.sendto(answer, peer)
 
@@ -81,8 +89,9 @@ class Responder:
     """The captive DNS on already bound sockets, served on the server's own loop."""
 
     def __init__(self, address: str, port: int, udp: socket.socket,
-                 tcp: socket.socket) -> None:
+                 tcp: socket.socket, probe: str | None = None) -> None:
         self.address = address
+        self.probe = probe
         self.port = port
         self._udp_sock = udp
         self._tcp_sock = tcp
@@ -92,7 +101,7 @@ class Responder:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._udp, _ = await loop.create_datagram_endpoint(
-            lambda: _Udp(self.address), sock=self._udp_sock)
+            lambda: _Udp(self.address, self.probe), sock=self._udp_sock)
         self._tcp = await asyncio.start_server(self._tcp_client, sock=self._tcp_sock)
         log.info("captive DNS on %s:%s (UDP and TCP)", self.address, self.port)
 
@@ -104,7 +113,7 @@ class Responder:
                 size = struct.unpack("!H", await asyncio.wait_for(
                     reader.readexactly(2), TCP_IDLE_SECONDS))[0]
                 data = await asyncio.wait_for(reader.readexactly(size), TCP_IDLE_SECONDS)
-                answer = reply(data, self.address)
+                answer = reply(data, self.address, self.probe)
                 if answer is None:
                     break
                 writer.write(struct.pack("!H", len(answer)) + answer)
@@ -160,14 +169,16 @@ def nm_dnsmasq_running() -> bool:
     return False
 
 
-def dropin_text(address: str) -> str:
+def dropin_text(address: str, probe: str | None = None) -> str:
     canaries = "".join(f"address=/{name}/\n" for name in sorted(CANARY_NAMES))  # NXDOMAIN
+    probes = "".join(f"address=/{name}/{probe}\n" for name in sorted(PROBE_HOSTS)) \
+        if probe else ""
     return (f"# Written by popup (captive portal): every name points to the laptop.\n"
             f"address=/#/{address}\n"
-            f"address=/{WINDOWS_DNS_NAME}/{WINDOWS_DNS_ADDRESS}\n" + canaries)
+            f"address=/{WINDOWS_DNS_NAME}/{WINDOWS_DNS_ADDRESS}\n" + probes + canaries)
 
 
-def write_dropin(address: str, folder: Path = NM_DNSMASQ_DIR) -> str:
+def write_dropin(address: str, folder: Path = NM_DNSMASQ_DIR, probe: str | None = None) -> str:
     """Write the dnsmasq drop-in for NetworkManager's hotspot; the message says what
     the organiser does next (one command, or the file to write with sudo)."""
     path = folder / NM_DROPIN
@@ -175,7 +186,7 @@ def write_dropin(address: str, folder: Path = NM_DNSMASQ_DIR) -> str:
               f"sudo nmcli connection up {CONNECTION}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(dropin_text(address), encoding="utf-8")
+        path.write_text(dropin_text(address, probe), encoding="utf-8")
         os.chmod(path, 0o644)
     except OSError:
         return i18n.translate(
@@ -188,7 +199,8 @@ def write_dropin(address: str, folder: Path = NM_DNSMASQ_DIR) -> str:
         {"address": address, "path": str(path), "command": reload})
 
 
-def open_responder(address: str, port: int) -> tuple[Responder | None, str]:
+def open_responder(address: str, port: int,
+                   probe: str | None = None) -> tuple[Responder | None, str]:
     """Bind the captive DNS (UDP and TCP) before the server starts. Returns the
     responder, or None with a notice when NetworkManager's dnsmasq does the job.
     Raises PopupError (one line, with the fix) when it cannot be done."""
@@ -208,7 +220,7 @@ def open_responder(address: str, port: int) -> tuple[Responder | None, str]:
                 params={"port": port, "python": os.path.realpath(sys.executable)}) from None
         if exc.errno == errno.EADDRINUSE:
             if port == 53 and nm_dnsmasq_running():
-                return None, write_dropin(address)
+                return None, write_dropin(address, probe=probe)
             raise PopupError(
                 "DNS port %(port)s is already in use on %(address)s. Fix: run `popup doctor` "
                 "to see which program holds it, or choose --dns-port.",
@@ -220,6 +232,6 @@ def open_responder(address: str, port: int) -> tuple[Responder | None, str]:
         raise PopupError("Cannot listen on %(host)s:%(port)s: %(reason)s",
                          params={"host": address, "port": port,
                                  "reason": exc.strerror}) from None
-    return Responder(address, port, udp, tcp), i18n.translate(
+    return Responder(address, port, udp, tcp, probe), i18n.translate(
         "Captive DNS: every name points to %(address)s (port %(port)s, UDP and TCP).",
         {"address": address, "port": port})

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import i18n
-from . import hotspot
+from ..domain.captive import PROBE_ADDRESS
+from . import hotspot, lan
 
 MDNS_GROUP = "224.0.0.251"
 # Socket states in /proc/net/tcp: 0A is LISTEN; UDP sockets bound to a port are 07.
@@ -108,6 +109,21 @@ def _port(address: str, port: int, proto: str) -> Finding:
                                          {**params, "reason": os.strerror(error)}))
 
 
+def probe_finding(interface: str) -> Finding:
+    """Whether the laptop holds the address the captive DNS gives the OS probe hosts."""
+    holder = lan.holder_of(PROBE_ADDRESS)
+    params = {"probe": PROBE_ADDRESS, "interface": holder or interface}
+    if holder:
+        return Finding(True, i18n.translate(
+            "Captive probe address %(probe)s is on %(interface)s: phones' connectivity checks "
+            "reach a public-looking address, then the portal.", params))
+    return Finding(False, i18n.translate(
+        "No captive probe address %(probe)s on this laptop: some Android phones (Samsung) "
+        "will say \"no internet\" and open no sign-in sheet.", params), i18n.translate(
+        "popup hotspot --apply adds it, or: sudo ip addr add %(probe)s/32 dev %(interface)s",
+        params))
+
+
 def checks() -> list[Finding]:
     found: list[Finding] = []
     running = set(processes().values())
@@ -131,6 +147,7 @@ def checks() -> list[Finding]:
             "--apply, or give the address with popup up --host.")))
     for port, proto in ((80, "tcp"), (53, "udp"), (53, "tcp")):
         found.append(_port(address, port, proto))
+    found.append(probe_finding(interface))
     manager = "NetworkManager" in running
     found.append(Finding(manager, i18n.gettext("NetworkManager is running.") if manager
                          else i18n.gettext("NetworkManager is not running."),

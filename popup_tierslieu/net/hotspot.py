@@ -7,6 +7,7 @@ import ipaddress
 import shutil
 from pathlib import Path
 
+from ..domain.captive import PROBE_ADDRESS
 from ..kit import Wifi
 from . import lan
 
@@ -57,7 +58,10 @@ def start_commands(wifi: Wifi, interface: str) -> list[list[str]]:
          "con-name", CONNECTION, "autoconnect", "no", "ssid", wifi.ssid,
          "802-11-wireless.mode", "ap", "802-11-wireless.band", "bg",
          "802-11-wireless.hidden", "yes" if wifi.hidden else "no",
-         "ipv4.method", "shared", "ipv6.method", "disabled", *security],
+         # The shared address first (NetworkManager's DHCP and DNS use it), then the
+         # captive probe address (domain/captive.py) that phones reach through it.
+         "ipv4.method", "shared", "ipv4.addresses",
+         f"{NM_DEFAULT_ADDRESS}/24,{PROBE_ADDRESS}/32", "ipv6.method", "disabled", *security],
         ["nmcli", "connection", "up", CONNECTION],
     ]
 

@@ -7,18 +7,23 @@ import socket
 
 import ifaddr
 
+from ..domain.captive import PROBE_ADDRESS
+
+
+def all_ipv4() -> list[tuple[str, str]]:
+    return [(adapter.nice_name, ip.ip) for adapter in ifaddr.get_adapters()
+            for ip in adapter.ips if isinstance(ip.ip, str)]
+
 
 def ipv4_addresses() -> list[tuple[str, str]]:
-    """(interface, address) for every IPv4 address that is not loopback or link-local."""
+    """(interface, address) for every IPv4 address that is not loopback or link-local,
+    nor the captive probe address (phones never use it to reach the portal)."""
     found = []
-    for adapter in ifaddr.get_adapters():
-        for ip in adapter.ips:
-            if not isinstance(ip.ip, str):
-                continue
-            address = ipaddress.ip_address(ip.ip)
-            if address.is_loopback or address.is_link_local:
-                continue
-            found.append((adapter.nice_name, ip.ip))
+    for interface, ip in all_ipv4():
+        address = ipaddress.ip_address(ip)
+        if address.is_loopback or address.is_link_local or ip == PROBE_ADDRESS:
+            continue
+        found.append((interface, ip))
     # Private LAN ranges first: the hotspot is one of them.
     return sorted(found, key=lambda item: (not ipaddress.ip_address(item[1]).is_private,
                                            item[0]))
@@ -27,6 +32,11 @@ def ipv4_addresses() -> list[tuple[str, str]]:
 def primary_address() -> str | None:
     addresses = ipv4_addresses()
     return addresses[0][1] if addresses else None
+
+
+def holder_of(address: str) -> str | None:
+    """The interface that holds ``address``, or None."""
+    return next((interface for interface, ip in all_ipv4() if ip == address), None)
 
 
 def hostname() -> str:

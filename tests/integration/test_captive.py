@@ -187,6 +187,10 @@ def run_up(place: Path, ports: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 # ------------------------------------------------- a phone in its own namespace
+# Appended to PHONE_SCRIPT: another name than a probe's gets the portal's address.
+PROBE_ADDRESS_CHECK = r"""
+seen["portal_name"] = socket.gethostbyname("example.org")
+"""
 PHONE_SCRIPT = r"""
 import json, socket, time, httpx
 deadline = time.monotonic() + 20
@@ -206,7 +210,6 @@ httpx.post("http://10.199.0.1/api/v1/participants", json={
     "name": "Camille", "profile": "Habitant·e", "commune": "Lourmarin", "consent": True,
     "charter": True}).raise_for_status()
 seen["after"] = httpx.get(probe).status_code
-print(json.dumps(seen))
 """
 
 
@@ -216,51 +219,88 @@ def netns_available() -> bool:
     return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
 
 
-@pytest.mark.skipif(not netns_available(), reason="needs root and network namespaces")
-def test_a_phone_in_its_own_network_resolves_and_lands_on_the_portal(tmp_path):
-    """Two namespaces joined by a veth pair: the laptop (real ports 80 and 53) and a
-    phone whose resolver is the laptop, as the hotspot's DHCP would set it."""
-    tag = str(os.getpid())
-    laptop, phone = f"popup-laptop-{tag}", f"popup-phone-{tag}"
-    resolv = Path("/etc/netns") / phone
-    server = None
+class Namespaces:
+    """Two network namespaces joined by a veth pair: the laptop (real ports 80 and 53) and
+    a phone whose resolver is the laptop and whose way out goes through it, as the
+    hotspot's DHCP would set them. Everything is removed at the end."""
 
+    def __init__(self, tmp_path: Path) -> None:
+        tag = str(os.getpid())
+        self.tmp_path = tmp_path
+        self.laptop, self.phone = f"popup-laptop-{tag}", f"popup-phone-{tag}"
+        self.ends = f"pl{tag}", f"pp{tag}"
+        self.resolv = Path("/etc/netns") / self.phone
+        self.server: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
     def ip(*args: str) -> None:
         subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
 
-    try:
-        ip("netns", "add", laptop)
-        ip("netns", "add", phone)
-        ip("link", "add", f"pl{tag}", "netns", laptop, "type", "veth", "peer", "name",
-           f"pp{tag}", "netns", phone)
-        for ns, name, address in ((laptop, f"pl{tag}", "10.199.0.1/24"),
-                                  (phone, f"pp{tag}", "10.199.0.2/24")):
-            ip("-n", ns, "addr", "add", address, "dev", name)
-            ip("-n", ns, "link", "set", name, "up")
-            ip("-n", ns, "link", "set", "lo", "up")
-        resolv.mkdir(parents=True, exist_ok=True)
-        (resolv / "resolv.conf").write_text("nameserver 10.199.0.1\n")
-        log = open(tmp_path / "server.out", "wb")
-        server = subprocess.Popen(
-            ["ip", "netns", "exec", laptop, sys.executable, "-m", "popup_tierslieu", "up",
-             "--headless", "--no-mdns", "--captive", "--host", "10.199.0.1", "--data",
-             str(tmp_path / "event")], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-        done = subprocess.run(["ip", "netns", "exec", phone, sys.executable, "-c",
-                               PHONE_SCRIPT], capture_output=True, text=True, timeout=60,
-                              cwd=ROOT)
-        assert done.returncode == 0, done.stderr + (tmp_path / "server.out").read_text()
-        seen = json.loads(done.stdout)
-        assert seen["resolved"] == "10.199.0.1"
-        assert seen["before"] == [302, "http://10.199.0.1/welcome"]
-        assert seen["after"] == 204
-    finally:
-        if server is not None and server.poll() is None:
-            os.kill(server.pid, signal.SIGINT)
+    def __enter__(self) -> Namespaces:
+        self.ip("netns", "add", self.laptop)
+        self.ip("netns", "add", self.phone)
+        self.ip("link", "add", self.ends[0], "netns", self.laptop, "type", "veth", "peer",
+                "name", self.ends[1], "netns", self.phone)
+        for ns, name, address in ((self.laptop, self.ends[0], "10.199.0.1/24"),
+                                  (self.phone, self.ends[1], "10.199.0.2/24")):
+            self.ip("-n", ns, "addr", "add", address, "dev", name)
+            self.ip("-n", ns, "link", "set", name, "up")
+            self.ip("-n", ns, "link", "set", "lo", "up")
+        self.ip("-n", self.phone, "route", "add", "default", "via", "10.199.0.1")
+        self.resolv.mkdir(parents=True, exist_ok=True)
+        (self.resolv / "resolv.conf").write_text("nameserver 10.199.0.1\n")
+        return self
+
+    def serve(self, host: str) -> None:
+        log = open(self.tmp_path / "server.out", "wb")
+        self.server = subprocess.Popen(
+            ["ip", "netns", "exec", self.laptop, sys.executable, "-m", "popup_tierslieu", "up",
+             "--headless", "--no-mdns", "--captive", "--host", host, "--data",
+             str(self.tmp_path / "event")], stdout=log, stderr=subprocess.STDOUT,
+            cwd=self.tmp_path)
+
+    def on_phone(self, script: str) -> dict:
+        done = subprocess.run(["ip", "netns", "exec", self.phone, sys.executable, "-c",
+                               script + "\nprint(json.dumps(seen))\n"],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert done.returncode == 0, done.stderr + (self.tmp_path / "server.out").read_text()
+        return json.loads(done.stdout)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.server is not None and self.server.poll() is None:
+            os.kill(self.server.pid, signal.SIGINT)
             try:
-                server.wait(15)
+                self.server.wait(15)
             except subprocess.TimeoutExpired:
-                os.kill(server.pid, signal.SIGKILL)
-                server.wait(5)
-        for ns in (laptop, phone):
+                os.kill(self.server.pid, signal.SIGKILL)
+                self.server.wait(5)
+        for ns in (self.laptop, self.phone):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        shutil.rmtree(resolv, ignore_errors=True)
+        shutil.rmtree(self.resolv, ignore_errors=True)
+
+
+needs_netns = pytest.mark.skipif(not netns_available(),
+                                 reason="needs root and network namespaces")
+
+
+@needs_netns
+def test_a_phone_in_its_own_network_resolves_and_lands_on_the_portal(tmp_path):
+    with Namespaces(tmp_path) as net:
+        net.serve("10.199.0.1")
+        seen = net.on_phone(PHONE_SCRIPT)
+    assert seen["resolved"] == "10.199.0.1"
+    assert seen["before"] == [302, "http://10.199.0.1/welcome"]
+    assert seen["after"] == 204
+
+
+@needs_netns
+def test_with_the_probe_address_the_probe_reaches_it_and_the_portal_stays_private(tmp_path):
+    """As ``popup hotspot`` sets it up: 192.0.2.1 beside the hotspot's address."""
+    with Namespaces(tmp_path) as net:
+        net.ip("-n", net.laptop, "addr", "add", "192.0.2.1/32", "dev", net.ends[0])
+        net.serve("0.0.0.0")  # inside the laptop's own namespace: its two addresses only
+        seen = net.on_phone(PHONE_SCRIPT + PROBE_ADDRESS_CHECK)
+    assert seen["resolved"] == "192.0.2.1"
+    assert seen["portal_name"] == "10.199.0.1"
+    assert seen["before"] == [302, "http://10.199.0.1/welcome"]
+    assert seen["after"] == 204
