@@ -37,19 +37,31 @@ class Person:
     optin: bool
 
 
-def roles(kit: Kit, reader: persons.Reader, participant: dict[str, Any]) -> set[str]:
-    said = reader.person(participant, came=False)
-    found = {"volunteer"} if said.volunteer else set()
-    if said.months is not None and said.months >= compute.WEEKLY:
-        found.add("weekly")
-    if any(hint in identity.fold(said.profile) for hint in compute.STRUCTURE_HINTS):
-        found.add("structure")
-    # A host is named in the kit's programme ("Coopérative X — Léa Fournier"); a full
-    # name (two words at least) avoids taking a "Léa" for every Léa.
-    name = identity.fold(participant.get("name") or "")
-    if len(name.split()) >= 2 and any(name in identity.fold(w.host) for w in kit.workshops):
-        found.add("host")
-    return found
+class Roles:
+    """The roles of one event's participants; what depends on the kit alone (its hosts,
+    which profiles are organisations) is worked out once."""
+
+    def __init__(self, kit: Kit) -> None:
+        self.reader = persons.Reader(kit)
+        self.hosts = [identity.fold(w.host) for w in kit.workshops]
+        self.structures: dict[str, bool] = {}
+
+    def of(self, participant: dict[str, Any]) -> set[str]:
+        said = self.reader.person(participant, came=False)
+        found = {"volunteer"} if said.volunteer else set()
+        if said.months is not None and said.months >= compute.WEEKLY:
+            found.add("weekly")
+        if said.profile not in self.structures:
+            folded = identity.fold(said.profile)
+            self.structures[said.profile] = any(h in folded for h in compute.STRUCTURE_HINTS)
+        if self.structures[said.profile]:
+            found.add("structure")
+        # A host is named in the kit's programme ("Coopérative X — Léa Fournier"); a full
+        # name (two words at least) avoids taking a "Léa" for every Léa.
+        name = identity.fold(participant.get("name") or "")
+        if len(name.split()) >= 2 and any(name in host for host in self.hosts):
+            found.add("host")
+        return found
 
 
 def people(events: list[EventData], key: bytes) -> list[Person]:
@@ -59,7 +71,7 @@ def people(events: list[EventData], key: bytes) -> list[Person]:
     found: dict[str, Person] = {}
     for event in sorted(events, key=lambda e: (e.kit.event.start_date, e.kit.event.slug)):
         export_key = pseudonym_key(event.folder)
-        reader = persons.Reader(event.kit)
+        roles = Roles(event.kit)
         slug, name = event.kit.event.slug, event.kit.event.name.get(i18n.current.get())
         for p in sorted(event.tables.get("participants", []), key=lambda p: p["id"]):
             who = identity.person_hash(p, key) or f"{slug}|{p['id']}"
@@ -67,7 +79,7 @@ def people(events: list[EventData], key: bytes) -> list[Person]:
             person.event, person.participant = name, p
             person.pseudonym = pseudonym(export_key, p["id"])
             person.events.append(name)
-            person.roles |= roles(event.kit, reader, p)
+            person.roles |= roles.of(p)
             person.optin = person.optin or p.get("contact_optin") is True
     return list(found.values())
 
