@@ -125,7 +125,7 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
             self.set_problem(_("Server unreachable, retrying…") + f" ({exc.message})")
             self.notify(_("The server does not answer."), severity="error")
         else:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", markup=False)
 
     def set_problem(self, problem: str | None) -> None:
         self.problem = problem

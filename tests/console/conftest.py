@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import pytest
 from rich.console import Console
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._toast import Toast
@@ -63,6 +65,15 @@ async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 10.0
 async def scan(pilot: Pilot, text: str) -> None:
     """Type like a USB scanner: every character, then Enter."""
     await pilot.press(*text, "enter")
+
+
+def burst(app: App, texts: list[str]) -> None:
+    """Every key of every scan posted at once, as when the scanner's whole buffer
+    arrives in one read: nothing runs between two keys."""
+    for text in texts:
+        for char in text:
+            app.post_message(events.Key(_character_to_key(char), char))
+        app.post_message(events.Key("enter", "\r"))
 
 
 @pytest.fixture

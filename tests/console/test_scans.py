@@ -7,25 +7,15 @@ import datetime as dt
 
 import httpx
 from textual import events
-from textual.keys import _character_to_key
 
 from popup_tierslieu import i18n
 from popup_tierslieu.console.scanner import AZERTY_ON_QWERTY
 from popup_tierslieu.console.screens.dialogs import PassScreen
 from popup_tierslieu.console.widgets import outcome
 
-from .conftest import console_for, scan, text_of, until
+from .conftest import burst, console_for, scan, text_of, until
 
 _ = i18n.gettext
-
-
-def burst(app, texts: list[str]) -> None:
-    """Every key of every scan posted at once, as when the scanner's whole buffer
-    arrives in one read: nothing runs between two keys."""
-    for text in texts:
-        for char in text:
-            app.post_message(events.Key(_character_to_key(char), char))
-        app.post_message(events.Key("enter", "\r"))
 
 
 def register_many(server, count: int, prefix: str) -> list[dict]:

@@ -30,7 +30,7 @@ class ReportsFailures:
         if event.state == WorkerState.ERROR:
             self.notify(i18n.translate(  # type: ignore[attr-defined]
                 "Something went wrong: %(error)s", {"error": repr(event.worker.error)}),
-                severity="error")
+                severity="error", markup=False)
 
 
 class Section(ReportsFailures, Screen[None]):

@@ -97,6 +97,6 @@ class RegisterScreen(ReportsFailures, ModalScreen[dict[str, Any] | None]):
                 else:
                     other.append(message)
             self.query_one("#error-other", Static).update(Text(" ".join(other)))
-            self.notify(exc.message, severity="warning")
+            self.notify(exc.message, severity="warning", markup=False)
             return
         self.dismiss({**answer, "name": form["name"].strip()})

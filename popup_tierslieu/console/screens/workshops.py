@@ -175,10 +175,12 @@ class WorkshopScreen(Section):
         if answer is None:
             return
         if answer["status"] == "confirmed":
-            self.notify(i18n.translate("%(name)s is in.", {"name": person["name"]}))
+            self.notify(i18n.translate("%(name)s is in.", {"name": person["name"]}),
+                        markup=False)
         else:
             self.notify(i18n.translate("%(name)s is on the waiting list (no. %(position)s).",
-                                       {"name": person["name"], "position": answer["position"]}))
+                                       {"name": person["name"], "position": answer["position"]}),
+                        markup=False)
         self.app.refresh_data()
 
     def action_remove(self) -> None:
