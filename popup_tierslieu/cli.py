@@ -89,7 +89,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     if running:  # nothing is written in a folder another server holds
         if args.attach and running.get("url"):
             run_console(running["url"], (folder / TOKEN_FILE).read_text().strip(),
-                        folder / PRINTS)
+                        folder / PRINTS, folder / TOKEN_FILE)
             return 0
         raise Fail(i18n.translate(
             "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
@@ -108,8 +108,29 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
         raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
     token = (folder / "concierge.token").read_text().strip()
-    run_console(url, token, folder / PRINTS)
+    show_desk_card(url, folder / TOKEN_FILE)
+    run_console(url, token, folder / PRINTS, folder / TOKEN_FILE)
     return after_console(child, folder)
+
+
+def show_desk_card(url: str, token_file: Path) -> None:
+    """The portal's URL and QR and the second-desk command, on the terminal before the
+    console covers it (F9 shows them again)."""
+    import httpx
+
+    from . import qr
+    from .console import seconddesk
+
+    try:
+        event = httpx.get(url + "/api/v1/event", timeout=5).json()
+    except (httpx.HTTPError, ValueError):
+        return  # the console's banner will say what is wrong
+    print(seconddesk.banner(event["name"], event["portal_url"], qr.terminal(event["portal_url"]),
+                            token_file))
+    try:
+        input(_("Enter opens the console… "))
+    except (EOFError, KeyboardInterrupt):
+        pass
 
 
 def wait_ready(url: str, child: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
@@ -149,12 +170,13 @@ def after_console(child: subprocess.Popen[bytes], folder: Path) -> int:
     return 0
 
 
-def run_console(url: str, token: str, paper_dir: Path | None) -> None:
+def run_console(url: str, token: str, paper_dir: Path | None,
+                token_file: Path | None = None) -> None:
     from .console.app import PAPER_DIR, create_app
     from .console.client import ApiClient
 
     create_app(ApiClient(url, token, lang=i18n.current.get()),
-               paper_dir=paper_dir or PAPER_DIR).run()
+               paper_dir=paper_dir or PAPER_DIR, token_file=token_file).run()
 
 
 # ------------------------------------------------------------------ console
@@ -162,16 +184,17 @@ def cmd_console(args: argparse.Namespace) -> int:
     token = args.token
     # Printed passes go beside the event's data when this laptop has it, else here.
     paper_dir = Path(args.data) / PRINTS if args.data else None
+    token_file = None
     if not token:
         folder = find_token_dir(args.data)
         paper_dir = folder / PRINTS
-        path = folder / "concierge.token"
+        path = token_file = folder / "concierge.token"
         try:
             token = path.read_text().strip()
         except OSError:
             raise Fail(i18n.translate("Cannot read %(path)s. Fix: give --token TOKEN.",
                                       {"path": str(path)})) from None
-    run_console(args.url, token, paper_dir)
+    run_console(args.url, token, paper_dir, token_file)
     return 0
 
 

@@ -95,8 +95,10 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
     ]
 
     def __init__(self, client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
-                 scan_queue: ScanQueue | None = None, paper_dir: Path = PAPER_DIR) -> None:
+                 scan_queue: ScanQueue | None = None, paper_dir: Path = PAPER_DIR,
+                 token_file: Path | None = None) -> None:
         super().__init__()
+        self.token_file = token_file  # for F9's second-desk instructions
         self.client = client
         self.clock = clock
         self.scans = ScanDesk(client, scan_queue or ScanQueue(default_path(client.base_url)),
@@ -235,7 +237,8 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
 
     def action_portal(self) -> None:
         if self.event and not isinstance(self.screen, PortalScreen):
-            self.push_screen(PortalScreen(self.event["name"], self.event["portal_url"]))
+            self.push_screen(PortalScreen(self.event["name"], self.event["portal_url"],
+                                          self.token_file))
 
     async def action_quit(self) -> None:
         def answered(yes: bool | None) -> None:
@@ -289,7 +292,8 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
 
 def create_app(client: ApiClient, clock: Callable[[], dt.datetime] = local_now,
                scan_queue: ScanQueue | None = None,
-               paper_dir: Path = PAPER_DIR) -> ConsoleApp:
+               paper_dir: Path = PAPER_DIR, token_file: Path | None = None) -> ConsoleApp:
     """The console for one server, as the CLI and the tests build it; scans wait in
-    ``scan_queue`` (by default in the user's state folder) until the server has them."""
-    return ConsoleApp(client, clock, scan_queue, paper_dir)
+    ``scan_queue`` (by default in the user's state folder) until the server has them;
+    ``token_file`` is named in F9's instructions for a second desk."""
+    return ConsoleApp(client, clock, scan_queue, paper_dir, token_file)
