@@ -109,6 +109,7 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
         self.programme: dict[str, list[dict[str, Any]]] = {"now": [], "next": []}
         self.updated_at: dt.datetime | None = None
         self.problem: str | None = None
+        self.new_requests = 0
         self._refreshing = self._stale = False
         self.sub_title = _("Concierge desk")
 
@@ -219,9 +220,11 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
             self.title = event["name"]
         stats = await self.call(self.client.stats())
         programme = await self.call(self.client.programme())
-        if stats is None or programme is None:
+        requests = await self.call(self.client.desk_requests())
+        if stats is None or programme is None or requests is None:
             return
         self.stats, self.programme = stats, programme
+        self.new_requests = sum(1 for r in requests if r["status"] == "open")
         self.updated_at = self.clock()
         if isinstance(self.screen, Section):
             self.screen.show_status()

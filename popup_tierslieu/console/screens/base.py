@@ -55,7 +55,8 @@ class Section(ReportsFailures, Screen[None]):
 
     def show_status(self) -> None:
         self.query_one(Banner).show(self.app.problem)
-        self.query_one(Figures).show(self.app.stats, self.app.updated_at)
+        self.query_one(Figures).show(self.app.stats, self.app.updated_at,
+                                     self.app.new_requests)
         self.query_one(ScanPanel).show(self.app.scans)
 
     def scan_done(self, result: Result) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from ... import i18n
 from ...domain.docs import KINDS
+from .. import days
 from .base import Section
 from .dashboard import local_hour
 
@@ -66,7 +67,7 @@ class JournalScreen(Section):
         self.query_one("#log-line", Input).focus()
 
     def data_changed(self) -> None:
-        workshops = [(f"{w['start'][11:16]} {w['title']}", w["id"])
+        workshops = [(f"{days.moment(w['start'], self.app.event)} {w['title']}", w["id"])
                      for w in self.app.event.get("workshops", [])]
         if workshops != self.workshops:
             self.workshops = workshops

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Static
 
 from ... import i18n
+from .. import days
 from .base import Section
 from .dialogs import Confirm, PickPerson
 from .printing import print_sign_in_sheet
@@ -43,7 +44,9 @@ class WorkshopsScreen(Section):
         for w in workshops:
             state = _("cancelled") if w["cancelled"] else (
                 _("full") if w["left"] == 0 else "")
-            table.add_row(w["start"][11:16], Text(w["title"]), w["room"],
+            event = self.app.event
+            table.add_row(days.moment(w["start"], event), Text(w["title"]),
+                          Text(days.room_name(w["room"], event)),
                           f"{w['confirmed']}/{w['capacity']}", str(w["waitlisted"]), state,
                           key=w["id"])
         if workshops:
@@ -119,7 +122,8 @@ class WorkshopScreen(Section):
             return
         self.roster = roster
         w = roster["workshop"]
-        title = Text(f"{w['start'][11:16]}–{w['end'][11:16]}  {w['title']}  ", style="bold")
+        title = Text(f"{days.moment(w['start'], self.app.event)}–{w['end'][11:16]}  "
+                     f"{w['title']}  ", style="bold")
         title.append(i18n.translate("%(confirmed)s/%(capacity)s places, %(waiting)s waiting",
                                     {"confirmed": w["confirmed"], "capacity": w["capacity"],
                                      "waiting": w["waitlisted"]}), style="")

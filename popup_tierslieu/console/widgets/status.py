@@ -26,9 +26,12 @@ class Banner(Static):
 
 
 class Figures(Static):
-    """One line: registered, checked in, here now, show rate, time of the last update."""
+    """One line: registered, checked in, here now, show rate, new participant requests
+    (standing out while there are some: the concierge may be on another screen), time
+    of the last update."""
 
-    def show(self, stats: dict[str, Any], updated_at: dt.datetime | None) -> None:
+    def show(self, stats: dict[str, Any], updated_at: dt.datetime | None,
+             new_requests: int = 0) -> None:
         if not stats:
             self.update(_("Loading…"))
             return
@@ -39,6 +42,11 @@ class Figures(Static):
                              (_("Show rate"), percent(stats["show_rate"]))):
             line.append(f"{label} ", style="dim")
             line.append(str(value), style="bold")
+            line.append("   ")
+        if new_requests:
+            line.append(" " + i18n.translate("%(count)s new request(s) (F7)",
+                                             {"count": new_requests}) + " ",
+                        style="bold reverse")
             line.append("   ")
         if updated_at is not None:
             line.append(i18n.translate("updated at %(time)s",
