@@ -67,7 +67,7 @@ async def test_twenty_scans_in_one_burst_on_every_screen_and_dialog(server):
         await until(pilot, lambda: app.screen.query("#walk-in"))
 
     async def pass_qr(pilot):
-        app.push_screen(PassScreen("Zoé", server.url + "/pass/" + "A" * 22))
+        app.push_screen(PassScreen("Zoé", server.url + "/pass/" + "A" * 22, 1))
         await until(pilot, lambda: app.screen.query("#pass-qr"))
 
     async def focus(pilot, key: str, widget: str):

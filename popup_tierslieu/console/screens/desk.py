@@ -31,7 +31,8 @@ _ = i18n.gettext
 class DeskScreen(Section):
     BINDINGS = [
         Binding("ctrl+n", "walk_in", _("Walk-in")),
-        Binding("ctrl+z", "undo", _("Undo the last check-in")),
+        # Out of the footer (it would overflow at 80 columns); F1 and the palette list it.
+        Binding("ctrl+z", "undo", _("Undo the last check-in"), show=False),
         # Priority: the scan input would take Ctrl+E as "end of line".
         Binding("ctrl+e", "print_pass", _("Print the pass"), priority=True),
         Binding("down", "results", _("Search results"), show=False),
