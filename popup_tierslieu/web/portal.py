@@ -98,6 +98,18 @@ def refused(participant: dict[str, Any], exc: PopupError) -> HTTPResponse:
     return back_to_pass(participant, "error", exc.message, exc.params)
 
 
+def refused_in_place(request: Request, participant: dict[str, Any], section: str,
+                     exc: InvalidInput, **context: Any) -> HTTPResponse:
+    """A pass form sent with a field error: the pass again (400), opened at that form
+    (its action carries the section's anchor), the error beside the field it names."""
+    _, _, message, fields = describe(exc, request.ctx.lang)
+    flash = {"kind": "error", "text": message}
+    return page(request, "pass.html", status=400, errors={}, section_errors={
+        section: {"message": message, "fields": fields}},
+        answers=participant.get("answers") or {}, flash=None if fields else flash,
+        **context, **pass_context(request, participant))
+
+
 # ------------------------------------------------------------ pass page data
 def programme_view(store: Any, kit: Kit, participant_id: int | None = None
                    ) -> list[dict[str, Any]]:
@@ -160,17 +172,56 @@ async def welcome(request: Request) -> HTTPResponse:
                       errors={}, flash=flash), flash)
 
 
+def registration_fields(kit: Kit) -> dict[str, dict[str, Any]]:
+    """The registration form's fields in page order, with the id an error links to and
+    the name an error summary gives them."""
+    fields: dict[str, dict[str, Any]] = {
+        "name": {"id": "name", "label": i18n.gettext("Your name")},
+        "email": {"id": "email", "label": i18n.gettext("E-mail (optional)")},
+        "profile": {"id": "profile", "label": i18n.gettext("You are")},
+        "commune": {"id": "commune", "label": i18n.gettext("Your commune")}}
+    lang = i18n.current.get()
+    for q in sorted(kit.survey, key=lambda q: not q.required):
+        fields[f"answers.{q.id}"] = {"id": f"q-{q.id}", "label": q.question.get(lang)}
+    fields["consent"] = {"id": "consent", "label": i18n.gettext("Consent")}
+    fields["charter"] = {"id": "charter", "label": i18n.gettext("Charter of use")}
+    return fields
+
+
+def registration_page(request: Request, data: dict[str, Any], status: int = 200,
+                      errors: dict[str, str] | None = None,
+                      message: str | None = None) -> HTTPResponse:
+    """The registration form as sent, with its errors: the page opens at the first one
+    (autofocus, no JavaScript needed) and the summary names every field in error. Its
+    language buttons send the form back to be shown in the other language, values kept."""
+    fields = registration_fields(request.app.ctx.kit)
+    errors = errors or {}
+    first = next((name for name in fields if name in errors), None)
+    return page(request, "register.html", status=status, form=data, errors=errors,
+                message=message, fields=fields, first_error=first, lang_form="signup")
+
+
+@bp.get("/register")
+async def register_again(request: Request) -> HTTPResponse:
+    """The address of a sent form, opened again (a language link, a bookmark)."""
+    return redirect("/", status=303)
+
+
 @bp.post("/register")
 async def register(request: Request) -> HTTPResponse:
     kit = request.app.ctx.kit
+    switch = request.form.get("switch_lang")
+    if switch in kit.event.languages:
+        request.ctx.lang, request.ctx.remember_lang = switch, True
+        i18n.current.set(switch)
+        return registration_page(request, form_dict(request, kit))
     data = form_dict(request, kit)
     try:
         participant = participants.register(request.app.ctx.store, kit, data,
                                             holder=own_pass(request))
     except InvalidInput as exc:
         _, _, message, fields = describe(exc, request.ctx.lang)
-        return page(request, "register.html", status=400, form=data, errors=fields,
-                    message=message)
+        return registration_page(request, data, 400, fields, message)
     captive.remember(request)
     await request.app.ctx.store.commit()
     api.publish_figures(request)
@@ -265,8 +316,10 @@ async def answers(request: Request, token: str) -> HTTPResponse:
         survey.save_answers(request.app.ctx.store, request.app.ctx.kit, participant["id"], given)
     except InvalidInput as exc:
         _, _, message, fields = describe(exc, request.ctx.lang)
+        order = [f"answers.{q.id}" for q in request.app.ctx.kit.survey]
         return page(request, "pass.html", status=400, errors=fields, answers=given,
-                    flash={"kind": "error", "text": message},
+                    survey_message=message,
+                    first_error=next((f for f in order if f in fields), None),
                     **pass_context(request, participant))
     await request.app.ctx.store.commit()
     return back_to_pass(participant, "ok", N_("Your answers are saved. Thank you!"))

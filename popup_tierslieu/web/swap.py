@@ -507,6 +507,8 @@ async def page_desk(request: Request, token: str) -> HTTPResponse:
     try:
         found = helpdesk.send(store, kit, participant["id"], request.form.get("item"),
                               request.form.get("text"))
+    except InvalidInput as exc:
+        return portal.refused_in_place(request, participant, "desk", exc)
     except RULES as exc:
         return _refused(participant, exc)
     await store.commit()

@@ -56,7 +56,7 @@ def test_a_double_tap_then_back_and_submit_register_one_person(browser, portal, 
         page = context.new_page()
         page.goto(portal.url + "/")
         fill_registration(page, "Lucie Vidal" if javascript else "Hugo Vidal")
-        double_tap(page, "form[action='/register'] button[type=submit]")
+        double_tap(page, "form[action^='/register'] button[type=submit]")
         # Without JavaScript the second tap sends the form again and the browser drops
         # the first navigation: poll the address rather than wait for one navigation.
         expect(page).to_have_url(re.compile(r"/pass/"))
@@ -64,7 +64,7 @@ def test_a_double_tap_then_back_and_submit_register_one_person(browser, portal, 
         pass_url = page.url
         page.go_back()
         page.wait_for_url(portal.url + "/")
-        page.click("form[action='/register'] button[type=submit]")
+        page.click("form[action^='/register'] button[type=submit]")
         page.wait_for_url("**/pass/**")
         assert page.url == pass_url
         page.goto(portal.url + "/charter")  # every entry page offers the pass it holds
@@ -102,3 +102,31 @@ def test_a_past_workshop_offers_no_booking_and_the_check_in_qr_cannot_manage(bro
         stranger.close()
     finally:
         context.close()
+
+
+def test_after_an_error_the_form_opens_at_it_and_the_language_switch_keeps_it(browser,
+                                                                              portal):
+    before = registered(portal)
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(portal.url + "/")
+        page.fill("#name", "Élise Fabre")
+        page.fill("#email", "elise@exemple.org")
+        page.click("form[action^='/register'] button[type=submit]")
+        assert page.evaluate("document.activeElement.id") == "profile"
+        assert page.locator(".error-summary a[href='#commune']").inner_text() == "Votre commune"
+        page.get_by_role("button", name="EN", exact=True).click()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.input_value("#name") == "Élise Fabre"
+        assert page.input_value("#email") == "elise@exemple.org"
+        page.select_option("#profile", "Indépendant·e")
+        page.fill("#commune", "Lacoste")
+        page.check("#consent")
+        page.check("#charter")
+        page.click("form[action^='/register'] button[type=submit]")
+        page.wait_for_url("**/pass/**")
+        assert page.locator("h1").first.inner_text() == "My pass"
+    finally:
+        context.close()
+    assert registered(portal) == before + 1

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ..conftest import Server, free_port
+from ..conftest import KITS, Server, free_port
 from ..portal_kit import write_clock_kit
 from ..qrcodes import decode_qr_in
 from .test_portal import bearer, browser_like, flash, post_form, register_many, registered
@@ -152,3 +152,68 @@ def test_a_refused_photo_keeps_the_typed_note_and_is_said_once_at_its_field(port
     field_error = re.search(r'<p class="error" id="note-file-error"[^>]*>(.*?)</p>', page, re.S)
     assert field_error and said in field_error.group(1)
     assert page.count(field_error.group(1)) == 1  # not again at the top of the form
+
+
+# ---------------------------------------------------------- forms that guide
+@pytest.fixture(scope="module")
+def forum(tmp_path_factory) -> Iterator[Server]:
+    """The forum kit: its survey has required questions."""
+    folder = tmp_path_factory.mktemp("forum")
+    server = Server(folder / "event", free_port(), str(KITS / "forum-journee.toml")).start()
+    yield server
+    server.stop()
+
+
+def autofocused(page: str) -> list[str]:
+    return re.findall(r'<(?:input|select|textarea)\b[^>]*?\bid="([^"]+)"[^>]*\bautofocus\b',
+                      page)
+
+
+def test_the_registration_form_opens_at_its_first_error_and_names_every_field(forum):
+    with browser_like(forum) as http:
+        welcome = http.get("/").text
+        optional = welcome.split('<details class="survey"', 1)[1].split("</details>", 1)[0]
+        assert 'id="q-situation"' in welcome and 'id="q-situation"' not in optional
+        sent = post_form(http, "/register", {"name": "Aurore Bastide", "profile": "Habitant·e",
+                                             "consent": "on"})
+        assert sent.status_code == 400
+        assert 'action="/register"' in sent.text
+        assert autofocused(sent.text) == ["commune"]
+        summary = re.search(r'<div class="error-summary".*?</div>', sent.text, re.S).group(0)
+        for anchor, label in (("commune", "Votre commune"), ("q-situation", "situation de"),
+                              ("charter", "Charte d&#39;usage")):
+            assert re.search(rf'<a href="#{anchor}">[^<]*{label}', summary), (anchor, summary)
+
+
+def test_switching_language_after_an_error_keeps_what_was_typed(forum):
+    before = registered(forum)
+    with browser_like(forum) as http:
+        sent = post_form(http, "/register", {"name": "Aurore Bastide", "email": "a@b.example",
+                                             "answers.structure": "Un local"})
+        assert sent.status_code == 400 and 'name="switch_lang" value="en"' in sent.text
+        english = post_form(http, "/register", {
+            "name": "Aurore Bastide", "email": "a@b.example", "answers.structure": "Un local",
+            "switch_lang": "en"})
+        assert english.status_code == 200 and '<html lang="en">' in english.text
+        assert "Sign up" in english.text and "Ce champ est obligatoire" not in english.text
+        for kept in ('value="Aurore Bastide"', 'value="a@b.example"', 'value="Un local"'):
+            assert kept in english.text
+        assert '<html lang="en">' in http.get("/").text  # the choice stays
+        assert http.get("/register?lang=fr").status_code == 200  # no 405
+    assert registered(forum) == before
+
+
+def test_pass_forms_answer_their_errors_where_they_are(forum):
+    person = forum.register(profile="Habitant·e", answers={"situation": "independant"})
+    with browser_like(forum) as http:
+        survey = post_form(http, f"/pass/{person['token']}/answers",
+                           {"answers.situation": "nope"})
+        assert survey.status_code == 400
+        assert f'action="/pass/{person["token"]}/answers#survey"' in survey.text
+        assert autofocused(survey.text) == ["situation-independant"]
+        desk = post_form(http, f"/pass/{person['token']}/desk", {"item": "", "text": ""})
+        assert desk.status_code == 400
+        assert autofocused(desk.text) == ["desk-text"]
+        error = re.search(r'<p class="error" id="desk-text-error"[^>]*>([^<]*)</p>', desk.text)
+        said = "Choisissez une demande dans la liste ou écrivez ce dont vous avez besoin."
+        assert error and error.group(1) == said and desk.text.count(said) == 1

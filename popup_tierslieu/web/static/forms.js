@@ -29,3 +29,12 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+// A form sent back with errors marks its first wrong field "autofocus"; browsers skip
+// autofocus when the address has an anchor (the form's own, which opened the page at
+// the form without JavaScript), so focus it here.
+(function () {
+  var first = document.querySelector("[autofocus]");
+  if (first && document.activeElement === document.body) {
+    first.focus();
+  }
+})();
