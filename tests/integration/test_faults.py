@@ -248,7 +248,11 @@ def test_backup_while_running_then_restore_elsewhere(make_server, tmp_path, monk
     usb = tmp_path / "usb"
     usb.mkdir()
     with Load(server, "sauvegarde") as load:
-        time.sleep(0.3)
+        # Wait for writes to be under way however loaded the machine is: a fixed sleep
+        # saw none acknowledged yet on a busy 2-core runner.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(load.registered) < 5:
+            time.sleep(0.05)
         with load.lock:
             acknowledged = list(load.registered)
         made = popup("backup", str(server.data_dir), "--to", str(usb))
