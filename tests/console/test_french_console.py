@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+import httpx
 from rich.color import ColorSystem
+from rich.console import Console
 from textual.command import CommandInput
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
@@ -82,3 +86,64 @@ async def test_an_unreachable_server_is_explained_in_french():
     async with app.run_test(size=(100, 24)) as pilot:
         await until(pilot, lambda: "connexion refusée" in screen_text(app), what="reason")
         assert "ConnectError" not in screen_text(app)
+
+
+def screen_lines(app) -> list[str]:
+    """The terminal as the concierge sees it, one string per row (what
+    App.export_screenshot draws, as text)."""
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
+                      record=True, force_terminal=True, color_system=None,
+                      legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
+
+
+def dialog_text(app) -> str:
+    """The words inside the open dialog's frame, lines joined."""
+    box = app.screen.query_one(".dialog").content_region
+    rows = screen_lines(app)[box.y:box.bottom]
+    return " ".join(" ".join(row[box.x:box.right].split()) for row in rows)
+
+
+def cut_footer_keys(app) -> list[str]:
+    keys = list(app.screen.query(FooterKey))
+    palette = [k.region.x for k in keys if "-command-palette" in k.classes]
+    limit = palette[0] if palette else app.size.width
+    return [f"{k.key_display} {k.description}" for k in keys
+            if "-command-palette" not in k.classes and k.region.right > limit]
+
+
+async def test_questions_footers_and_columns_fit_80_120_and_200_columns(server):
+    ana = server.register(name="Ana Lopez")
+    httpx.post(server.url + "/api/v1/desk/requests", timeout=10,
+               headers={"Authorization": f"Bearer {ana['token']}"},
+               json={"item": "Multiprise", "text": "Une rallonge de dix mètres pour la salle "
+                     "du fond, près de la fenêtre, si possible avant midi"})
+    app = console_for(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.stats and app.event)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f8", "f7"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert not cut_footer_keys(app), (key, cut_footer_keys(app))
+        for width, height in ((120, 40), (80, 24)):
+            await pilot.resize_terminal(width, height)
+            await until(pilot, lambda: "Ana Lopez" in "\n".join(screen_lines(app)))
+            assert "Depuis" in "\n".join(screen_lines(app)), width
+        await pilot.press("f4")
+        await until(pilot, lambda: app.screen.query_one("#workshops").row_count)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query("#roster"))
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: app.screen.query(".dialog"))
+        assert ("Annuler cet atelier ? Les inscriptions sont gardées pour mémoire."
+                in dialog_text(app)), dialog_text(app)
+        await pilot.press("escape", "escape")
+        for width, height in ((80, 24), (200, 50)):
+            await pilot.resize_terminal(width, height)
+            await pilot.press("ctrl+q")
+            await until(pilot, lambda: app.screen.query(".dialog"))
+            assert ("Fermer la console ? Le serveur continue de tourner et de recueillir "
+                    "les inscriptions.") in dialog_text(app), (width, dialog_text(app))
+            await pilot.press("escape")

@@ -31,7 +31,7 @@ async def test_the_queue_takes_and_closes_requests_announces_and_hides(server):
                    json={"item": "Multiprise", "text": "<script>x</script>"})
         await until(pilot, lambda: queue.row_count == 1, what="request in the queue")
         row = [str(cell) for cell in queue.get_row_at(0)]
-        assert row[1:4] == ["Ana [b]Lopez[/b]", "Multiprise · <script>x</script>", "en attente"]
+        assert row[2:5] == ["Ana [b]Lopez[/b]", "en attente", "Multiprise · <script>x</script>"]
 
         queue.focus()
         await pilot.press("ctrl+t")

@@ -184,7 +184,7 @@ async def test_undo_the_wrong_namesake_from_the_desk(server):
         await until(pilot, lambda: app.stats.get("checked_in") == 1)
         await pilot.press("ctrl+z")
         await until(pilot, lambda: app.screen.query("#yes"))
-        assert "Cucuron" in text_of(app.screen.query_one("Label"))
+        assert "Cucuron" in text_of(app.screen.query_one(".question"))
         await pilot.press("ctrl+o")
         await until(pilot, lambda: app.stats.get("checked_in") == 0, what="undone")
         assert app.scans.history[0].seen.word == "Check-in undone"

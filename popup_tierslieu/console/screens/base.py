@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ..scans import Result
 
 T = TypeVar("T")
+NARROW = 100  # columns
 
 
 class ReportsFailures:
@@ -44,10 +46,15 @@ class Section(ReportsFailures, Screen[None]):
         yield Figures(classes="figures")
         yield from self.body()
         yield ScanPanel(id="scan-panel")
-        yield Footer()
+        yield Footer(compact=True)  # every key of a section fits 120 columns
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a narrow terminal the section's own keys keep the footer; Ctrl+P stays in
+        the help (F1)."""
+        self.query_one(Footer).show_command_palette = event.size.width >= NARROW
 
     def on_screen_resume(self) -> None:
         self.show_status()

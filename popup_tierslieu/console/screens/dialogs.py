@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from ... import i18n
 from ..widgets.qr import QrCode
@@ -35,7 +35,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.question))
+            # A Static wraps: the whole question shows at 80 columns too.
+            yield Static(Text(self.question), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(_("Yes"), id="yes", variant="primary")
                 yield Button(_("No"), id="no")
@@ -63,7 +64,7 @@ class PickPerson(ReportsFailures, ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(Text(self.heading), classes="heading")
+            yield Static(Text(self.heading), classes="heading")
             yield Input(placeholder=_("Name, commune or e-mail, then Enter"), id="who")
             yield DataTable(id="people", cursor_type="row")
 
@@ -114,7 +115,7 @@ class PassScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog qr"):
-            yield Label(Text(i18n.translate("Pass of %(name)s", {"name": self.person})),
+            yield Static(Text(i18n.translate("Pass of %(name)s", {"name": self.person})),
                         classes="heading")
             yield Static(_("Scan this code with your phone to keep your pass."))
             yield QrCode(self.pass_url, id="pass-qr")

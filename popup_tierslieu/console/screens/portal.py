@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from ... import i18n
 from .. import seconddesk
@@ -30,7 +30,7 @@ class PortalScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog qr"):
-            yield Label(Text(self.event_name), classes="heading")
+            yield Static(Text(self.event_name), classes="heading")
             yield Static(_("Portal for phones:"))
             yield QrCode(self.portal_url)
             yield Static(Text(self.portal_url), id="portal-url")

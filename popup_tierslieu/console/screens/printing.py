@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Static
 
 from ... import i18n, paper
 from ...errors import N_
@@ -36,7 +36,7 @@ class PaperChoice(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(i18n.translate("Print the pass of %(name)s on:",
+            yield Static(Text(i18n.translate("Print the pass of %(name)s on:",
                                             {"name": self.person})), classes="question")
             with Horizontal(classes="buttons"):
                 for size, label in SIZES:

@@ -66,7 +66,9 @@ class RequestsScreen(Section):
 
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).add_columns(
-            _("No."), _("Who"), _("Request"), _("Status"), _("Since"))
+            # The request's text last: it can be long, and what comes after it would be
+            # pushed off a narrow terminal.
+            _("No."), _("Since"), _("Who"), _("Status"), _("Request"))
         self.query_one("#board", DataTable).add_columns(_("Kind"), _("Text"), _("By"))
 
     def data_changed(self) -> None:
@@ -95,9 +97,9 @@ class RequestsScreen(Section):
         table.clear()
         for r in self.queue:
             asked = " · ".join(x for x in (r.get("item"), r.get("text")) if x)
-            table.add_row(str(r["id"]), Text(r.get("name") or ""), Text(asked),
-                          status_text(r["status"]),
+            table.add_row(str(r["id"]),
                           local_hour(r.get("created_at"), self.app.event.get("timezone")),
+                          Text(r.get("name") or ""), status_text(r["status"]), Text(asked),
                           key=str(r["id"]))
         if self.queue:
             table.move_cursor(row=min(row, len(self.queue) - 1))

@@ -92,7 +92,7 @@ class WorkshopScreen(Section):
         self.roster: dict[str, Any] = {}
 
     def body(self) -> ComposeResult:
-        yield Label("", id="workshop-title", classes="heading")
+        yield Static("", id="workshop-title", classes="heading")
         with Horizontal(id="roster"):
             with Vertical():
                 yield Label(_("Confirmed"), classes="subheading")
@@ -129,7 +129,7 @@ class WorkshopScreen(Section):
                                      "waiting": w["waitlisted"]}), style="")
         if w["cancelled"]:
             title.append("  " + _("CANCELLED"), style="bold red")
-        self.query_one("#workshop-title", Label).update(title)
+        self.query_one("#workshop-title", Static).update(title)
         confirmed = self.query_one("#confirmed", DataTable)
         row = confirmed.cursor_row
         confirmed.clear()
