@@ -268,7 +268,10 @@ def test_what_participants_write_is_escaped_everywhere(server):
            for text in HOSTILE]
     publish(server, bruno, "request", "script alert envers vélo café")
     board = httpx.get(server.url + "/api/v1/swap").json()["posts"]
-    assert {p["description"] for p in board if p["id"] in ids} == set(HOSTILE)
+    # Stored as given, except the bidi overrides that input cleaning removes (they could
+    # reorder what others read); the right-to-left mark U+200F is a letter's mark and stays.
+    cleaned = {text.replace("\u202e", "").replace("\u202c", "") for text in HOSTILE}
+    assert {p["description"] for p in board if p["id"] in ids} == cleaned
     httpx.post(server.url + "/api/v1/announcements", headers=server.concierge,
                json={"text": "<img src=x onerror=alert(1)> 🍰"})
     httpx.post(server.url + "/api/v1/desk/requests", headers=bearer(ana),
@@ -281,7 +284,7 @@ def test_what_participants_write_is_escaped_everywhere(server):
     board_page = page(server, "/swap")
     assert "&lt;script&gt;alert(&#39;swap&#39;)&lt;/script&gt;" in board_page
     assert "&amp;lt;b&amp;gt;pas du gras" in board_page
-    assert "\u202eelbisivni\u202c" in board_page and "🚲" in board_page
+    assert "elbisivni mot" in board_page and "\u202e" not in board_page and "🚲" in board_page
     assert "&lt;img src=x onerror=alert(1)&gt; 🍰" in page(server, "/screen")
     assert "&lt;script&gt;alert(&#39;desk&#39;)" in page(server, f"/pass/{ana['token']}")
 

@@ -21,12 +21,17 @@ def test_register_pass_qr_check_in_and_stats(server):
 
         page = http.get(f"/pass/{created['token']}")
         assert page.status_code == 200 and "Hélène Roux" in page.text
-        assert decode_qr_in(page.text) == created["pass_url"]
+        # The QR shown for scanning only checks in; the pass link stays on the phone.
+        scanned = decode_qr_in(page.text)
+        assert "/c/" in scanned and created["token"] not in scanned
+        code_page = http.get(scanned)
+        assert code_page.status_code == 200 and "Hélène" in code_page.text
+        assert created["token"] not in code_page.text and "Roux" not in code_page.text
 
         me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {created['token']}"})
         assert me.json()["name"] == "Hélène Roux" and me.json()["checked_in"] is False
 
-        first = http.post("/api/v1/checkins", json={"token": created["pass_url"]},
+        first = http.post("/api/v1/checkins", json={"token": scanned},
                           headers=server.concierge)
         assert first.status_code == 200
         assert first.json()["participant_id"] == created["id"]
