@@ -39,6 +39,7 @@ from .screens.portal import PortalScreen
 from .screens.requests import RequestsScreen
 from .screens.seats import SeatsScreen
 from .screens.workshops import WorkshopsScreen
+from .widgets.palette import Palette
 from .widgets.scanpanel import ScanPanel
 
 _ = i18n.gettext
@@ -253,8 +254,7 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
-                                            id="--command-palette"))
+            self.push_screen(Palette())
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit a Textual app; a volunteer who tries is told the right key."""

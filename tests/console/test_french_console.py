@@ -79,6 +79,9 @@ async def test_textual_s_own_words_are_french(server):
         await pilot.press("escape", "ctrl+p")
         await until(pilot, lambda: app.screen.query(CommandInput))
         assert app.screen.query_one(CommandInput).placeholder == "Chercher une commande…"
+        await pilot.press(*"zqzqzq")
+        await until(pilot, lambda: "Aucune commande trouvée" in "\n".join(screen_lines(app)),
+                    what="French no-match line")
 
 
 async def test_an_unreachable_server_is_explained_in_french():
