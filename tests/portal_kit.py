@@ -46,6 +46,7 @@ title = "Atelier d'hier"
 title_en = "Yesterday's workshop"
 room = "salle-1"
 capacity = 5
+description = "On y a appris à réparer un vélo."
 start = {yesterday}T10:00:00
 end = {yesterday}T11:00:00
 

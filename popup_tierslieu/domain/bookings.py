@@ -229,6 +229,12 @@ def registrations_of(store: Any, participant_id: int) -> list[dict[str, Any]]:
             for r in _active(store, participant_id=participant_id)]
 
 
+def workshops_of(store: Any, kit: Kit, participant_id: int) -> list[Workshop]:
+    """The workshops a participant holds a place or a waiting place in, in time order."""
+    held = {r["workshop_id"] for r in _active(store, participant_id=participant_id)}
+    return [w for w in programme(store, kit) if w.id in held]
+
+
 def roster(store: Any, workshop_id: str) -> dict[str, list[dict[str, Any]]]:
     """Who is in and who waits, in order."""
     regs = sorted(store.find("registrations", workshop_id=workshop_id), key=lambda r: r["id"])

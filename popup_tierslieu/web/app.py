@@ -24,6 +24,7 @@ from . import (
     notes,
     openapi,
     portal,
+    programme,
     screen,
     security,
     swap,
@@ -74,6 +75,7 @@ def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = No
     app.blueprint(desk.bp)
     app.blueprint(swap.bp)
     app.blueprint(notes.bp)
+    app.blueprint(programme.bp)
     app.ctx.assets = assets.Assets()
     app.blueprint(assets.bp)
     captive.install(app)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import icalendar
 import pytest
 from playwright.sync_api import expect
 
@@ -88,6 +90,13 @@ def test_a_past_workshop_offers_no_booking_and_the_check_in_qr_cannot_manage(bro
         assert "en cours" in running.inner_text()
         running.get_by_role("button", name="M'inscrire").click()
         assert page.locator("#flash").inner_text() == "Votre place est confirmée."
+        with page.expect_download() as got:
+            page.locator("li.workshop", has_text="Fil rouge").get_by_role(
+                "link", name="Ajouter à mon agenda").click()
+        (event,) = icalendar.Calendar.from_ical(
+            Path(got.value.path()).read_bytes()).walk("VEVENT")
+        assert str(event["summary"]) == "Fil rouge : imaginer le tiers-lieu"
+        assert event.walk("VALARM")
 
         # Someone who photographed the QR in the queue opens what it encodes.
         stranger = new_phone(browser)

@@ -8,7 +8,10 @@ import re
 from collections.abc import Iterator
 
 import httpx
+import icalendar
 import pytest
+
+from popup_tierslieu.kit import load
 
 from ..conftest import KITS, Server, free_port
 from ..portal_kit import write_clock_kit
@@ -218,3 +221,37 @@ def test_pass_forms_answer_their_errors_where_they_are(forum):
         error = re.search(r'<p class="error" id="desk-text-error"[^>]*>([^<]*)</p>', desk.text)
         said = "Choisissez une demande dans la liste ou écrivez ce dont vous avez besoin."
         assert error and error.group(1) == said and desk.text.count(said) == 1
+
+
+# --------------------------------------------------------- the public programme
+def test_the_public_programme_shows_each_workshop_and_downloads_as_a_calendar(portal):
+    (person,) = register_many(portal, 1)
+    with browser_like(portal) as http:
+        assert 'href="/programme"' in http.get("/").text
+        page = http.get("/programme").text
+        plateau = workshop_item(page, "Plateau ouvert")
+        for shown in ("Salle de réunion", "Élu·e, chef·fe d&#39;entreprise",
+                      "Places restantes : 1", "Liste d'attente : 0", "à venir"):
+            assert shown in plateau, shown
+        assert "On y a appris à réparer un vélo." in workshop_item(page, "Atelier d&#39;hier")
+        assert len(page.encode()) < 60_000
+        download = http.get("/programme.ics")
+    assert download.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(download.content)
+    events = {str(e["uid"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
+    kit = load(portal.kit)
+    assert set(events) == {w.id for w in kit.workshops}
+    visio = kit.workshop("visio")
+    assert events["visio"].decoded("dtstart").replace(tzinfo=None) == visio.start
+    assert str(events["visio"].decoded("dtstart").tzinfo) == "Europe/Paris"
+    assert not calendar.walk("VALARM")
+
+    httpx.post(portal.url + "/api/v1/workshops/visio/registrations",
+               headers=bearer(person["token"]), timeout=10)
+    mine = httpx.get(f"{portal.url}/pass/{person['token']}/workshops/visio/calendar.ics")
+    (event,) = icalendar.Calendar.from_ical(mine.content).walk("VEVENT")
+    assert str(event["summary"]) == visio.title.fr
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("trigger").total_seconds() == -15 * 60
+    assert httpx.get(f"{portal.url}/pass/{person['token']}/workshops/plateau/"
+                     "calendar.ics").status_code == 404
