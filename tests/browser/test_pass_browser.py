@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from ..conftest import Server, free_port
 from ..portal_kit import write_portal_kit
 from .conftest import new_phone
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def portal(make_server, tmp_path):
-    return make_server(kit=str(write_portal_kit(tmp_path)))
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("pass-browser")
+    server = Server(folder / "event", free_port(), str(write_portal_kit(folder))).start()
+    yield server
+    server.stop()
 
 
 def in_view(page, selector: str) -> bool:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from babel.dates import format_date
 from playwright.sync_api import expect
 
+from ..conftest import Server, free_port
 from ..portal_kit import write_portal_kit
 
 pytestmark = pytest.mark.browser
@@ -38,10 +40,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def busy_portal(make_server, tmp_path):
-    """A screen with something in every panel: announcements, long titles, notes, posts."""
-    server = make_server(kit=str(write_portal_kit(tmp_path)))
+@pytest.fixture(scope="module")
+def busy_portal(tmp_path_factory) -> Iterator[Server]:
+    """A screen with something in every panel: announcements, long titles, notes, posts.
+    One for the module: the tests compare counts before and after."""
+    folder = tmp_path_factory.mktemp("screen")
+    server = Server(folder / "event", free_port(), str(write_portal_kit(folder))).start()
     people = [server.register(name=f"Habitant·e {n}") for n in range(3)]
     for text in ("Les commandes de repas ferment à 12h, pensez-y avant l'atelier", "Café offert"):
         httpx.post(server.url + "/api/v1/announcements", json={"text": text},
@@ -55,7 +59,8 @@ def busy_portal(make_server, tmp_path):
                             json={"title": f"{LONG} (note {n})", "body": "Compte rendu.",
                                   "kind": "worked"}, timeout=10)
         assert answer.status_code == 201, answer.text
-    return server
+    yield server
+    server.stop()
 
 
 def each_panel(page):
@@ -102,14 +107,15 @@ def test_the_screen_fits_reads_from_afar_and_counts_arrivals_live(browser, busy_
         assert page.locator(".programme-link").inner_text().endswith("/programme")
 
         arrivals = page.locator("[data-count='checked_in']")
-        assert arrivals.inner_text() == "0"
-        assert page.locator("[data-count='registered']").inner_text() == "3"
+        registered = page.locator("[data-count='registered']")
+        before = int(arrivals.inner_text()), int(registered.inner_text())
+        assert before[1] >= 3
         someone = busy_portal.register(name="Nadia Benali")
         answer = httpx.post(busy_portal.url + "/api/v1/checkins", json={"token": someone["token"]},
                             headers=busy_portal.concierge, timeout=10)
         assert answer.status_code == 200
-        expect(arrivals).to_have_text("1", timeout=10_000)
-        expect(page.locator("[data-count='registered']")).to_have_text("4")
+        expect(arrivals).to_have_text(str(before[0] + 1), timeout=10_000)
+        expect(registered).to_have_text(str(before[1] + 1))
         assert "Nadia" not in page.locator("body").inner_text()  # counts, never names
     finally:
         context.close()

@@ -6,8 +6,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+from collections.abc import Iterator
 
 import httpx
+import pytest
+
+from ..conftest import Server, free_port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """One server for the module: these tests only read (and register people)."""
+    server = Server(tmp_path_factory.mktemp("delivery") / "event", free_port()).start()
+    yield server
+    server.stop()
 
 
 def test_head_is_answered_wherever_get_is(server):
@@ -65,3 +77,17 @@ def test_static_files_carry_their_hash_and_are_kept_a_year(server):
                       headers={"If-None-Match": plain.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     assert httpx.get(server.url + "/static/nothing.css", timeout=10).status_code == 404
+
+
+def test_every_page_weighs_under_60_kb_with_its_static_files(server):
+    person = server.register()
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        for path in ("/", "/programme", f"/pass/{person['token']}", "/screen", "/swap",
+                     "/notes", "/charter"):
+            page = http.get(path)
+            if path == "/programme" and page.status_code == 404:
+                continue  # the public programme, where this version has it
+            assert page.status_code == 200, path
+            links = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text))
+            total = len(page.content) + sum(len(http.get(link).content) for link in links)
+            assert total < 60 * 1024, (path, total)
