@@ -40,6 +40,7 @@ async def test_scanning_a_pass_url_moves_the_checked_in_count(server):
 async def test_search_without_accents_finds_the_person_and_checks_her_in(server):
     server.register(name="Hélène Roux")
     server.register(name="Bruno Petit")
+    server.register(name="Ayşe Yılmaz")
     app = console_for(server)
     async with app.run_test(size=(110, 36)) as pilot:
         await until(pilot, lambda: app.stats)
@@ -51,6 +52,13 @@ async def test_search_without_accents_finds_the_person_and_checks_her_in(server)
         await until(pilot, lambda: "good" in app.screen.query_one("#result").classes)
         await until(pilot, lambda: app.stats["checked_in"] == 1)
         assert app.screen.focused is app.screen.query_one("#scan", Input)
+        # Letters Unicode does not decompose are folded too: "yilmaz" finds "Yılmaz".
+        await scan(pilot, "yilmaz")
+        await until(pilot, lambda: table.display and table.row_count == 1, what="Yılmaz")
+        assert str(table.get_row_at(0)[0]) == "Ayşe Yılmaz"
+        await scan(pilot, "zorglub")
+        await until(pilot, lambda: "Aucune personne trouvée pour « zorglub »" in screen_text(app),
+                    what="French not-found message")
 
 
 async def test_a_walk_in_is_registered_and_sees_their_pass_qr(server):

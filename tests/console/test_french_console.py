@@ -8,28 +8,14 @@ import httpx
 from rich.color import ColorSystem
 from rich.console import Console
 from textual.command import CommandInput
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from popup_tierslieu.console.app import create_app
 from popup_tierslieu.console.client import ApiClient
 from tests.conftest import free_port
 
-from .conftest import console_for, scan, screen_text, text_of, toasts, until
-
-
-async def test_search_folds_dotless_i_and_says_nobody_in_french(server):
-    server.register(name="Ayşe Yılmaz")
-    app = console_for(server)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.stats)
-        await scan(pilot, "yilmaz")
-        table = app.screen.query_one("#found", DataTable)
-        await until(pilot, lambda: table.row_count == 1, what="Yılmaz found")
-        assert str(table.get_row_at(0)[0]) == "Ayşe Yılmaz"
-        await scan(pilot, "zorglub")
-        await until(pilot, lambda: "Aucune personne trouvée pour « zorglub »" in screen_text(app),
-                    what="French not-found message")
+from .conftest import console_for, screen_text, text_of, toasts, until
 
 
 def in_16_colours(widget) -> tuple[int, int, str]:
