@@ -5,7 +5,8 @@ A backup is taken while the server runs, without its lock and without writing in
 the event folder: the database as of the last acknowledged write (``db.json`` plus
 the journal's complete lines, see store.py), and the files beside it (the kit,
 uploaded photos). A restore needs the folder to itself, and never deletes what it
-replaces: the current database and journals are moved aside first.
+replaces: the current database and journals are moved aside first, and the journal's
+valid records written after the chosen snapshot are replayed on top of it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -32,7 +34,9 @@ from .store import (
     SNAPSHOTS,
     Store,
     consistent_state,
+    journal_after,
     read_snapshot,
+    snapshot_seq,
 )
 
 # What a backup leaves out: the server's own working files and the concierge's secret.
@@ -45,10 +49,14 @@ def _stamp() -> str:
 
 
 def _write_json(path: Path, data: object) -> None:
+    _write_json_bytes(path, orjson.dumps(data))
+
+
+def _write_json_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(orjson.dumps(data))
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -105,9 +113,17 @@ def exclusive(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def restore(folder: Path, source: Path) -> Path:
+@dataclass
+class Restored:
+    aside: Path  # where the replaced files went
+    kept: int  # acknowledged writes after the snapshot, replayed on top of it
+    set_aside: int  # journal lines not replayed (damaged, or after the damage)
+
+
+def restore(folder: Path, source: Path) -> Restored:
     """Make ``source`` (a snapshot, or a backup folder or its db.json) the event's
-    database. The replaced files are moved to a new folder, returned."""
+    database, keeping the journal's valid records written after it. The replaced files
+    are moved to a new folder."""
     backup_folder = source if source.is_dir() else None
     if backup_folder is not None:
         source = source / DB_FILE
@@ -117,6 +133,11 @@ def restore(folder: Path, source: Path) -> Path:
     read_snapshot(source)  # refuses a damaged or foreign file before anything moves
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     with exclusive(folder):
+        seq = snapshot_seq(source)
+        # A backup brought from elsewhere has its own history: this folder's journal
+        # continues another one, so none of it is replayed on top.
+        kept, count, set_aside = journal_after(folder, seq) if backup_folder is None else (
+            b"", 0, 0)
         aside = folder / f"replaced-{_stamp()}"
         aside.mkdir(mode=0o700)
         for old in [folder / DB_FILE, *folder.glob(f"{JOURNAL_PREFIX}*.jsonl")]:
@@ -128,10 +149,12 @@ def restore(folder: Path, source: Path) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, folder / DB_FILE)
+        if kept:
+            _write_json_bytes(folder / f"{JOURNAL_PREFIX}{seq + 1:012d}.jsonl", kept)
         if backup_folder is not None:  # its photos and kit come back with the data
             _copy_beside(backup_folder, folder, aside)
         fsync_dir(folder)
-    return aside
+    return Restored(aside, count, set_aside)
 
 
 def purge(folder: Path) -> dict[str, int]:

@@ -265,10 +265,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backup import restore
 
-    aside = restore(Path(args.dir), Path(args.source))
+    done = restore(Path(args.dir), Path(args.source))
     print(i18n.translate("Restored %(source)s into %(dir)s; the replaced files are kept in "
                          "%(aside)s.", {"source": args.source, "dir": args.dir,
-                                        "aside": str(aside)}))
+                                        "aside": str(done.aside)}))
+    print(i18n.translate("Acknowledged writes kept from the journal after it: %(kept)s; "
+                         "journal lines set aside: %(aside)s.",
+                         {"kept": done.kept, "aside": done.set_aside}))
     return 0
 
 

@@ -752,6 +752,38 @@ def read_snapshot(path: str | Path) -> dict[str, list[Document]]:
                              params={"path": str(path)}) from exc
 
 
+def snapshot_seq(path: str | Path) -> int:
+    """The journal record a snapshot (or db.json) holds everything up to."""
+    try:
+        return int(_read_tinydb(Path(path))[1].get("seq", 0))
+    except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+        raise StoreCorrupted("%(path)s is not a readable event database",
+                             params={"path": str(path)}) from exc
+
+
+def journal_after(folder: str | Path, seq: int) -> tuple[bytes, int, int]:
+    """What a restore keeps of a folder's journals on top of a snapshot at ``seq``: the
+    records after it, up to the first damaged line, provided none is missing between
+    the snapshot and them. Returns (those records as a journal, how many, how many
+    lines are set aside)."""
+    kept: list[journal.Record] = []
+    aside = 0
+    damaged = False
+    for path in sorted(Path(folder).glob(f"{JOURNAL_PREFIX}*.jsonl")):
+        found = journal.scan(path.read_bytes())
+        if damaged:
+            aside += len(found.records) + found.lines_after
+            continue
+        kept += [r for r in found.records if r.seq > seq]
+        aside += found.lines_after
+        damaged = bool(found.rest)
+    if kept and kept[0].seq != seq + 1:  # a gap: later records would apply to the wrong state
+        aside, kept = aside + len(kept), []
+    data = b"".join(journal.encode(r.seq, [(t, i, None if d is None else orjson.dumps(d))
+                                           for t, i, d in r.ops]) for r in kept)
+    return data, len(kept), aside
+
+
 def _read_acknowledged(folder: Path, attempts: int = 20) -> Store:
     """A reader holding what the folder acknowledged. A compaction by the running server
     between reading db.json and its journals would leave a gap (the journal read starts

@@ -187,3 +187,28 @@ def test_temporary_files_are_private_and_leftovers_are_removed(tmp_path):
     shutil.copy(event / DB_FILE, event / (DB_FILE + ".tmp"))
     Store.open(event).close()
     assert not list(event.glob("**/*.tmp"))
+
+
+def test_a_restore_after_a_damaged_journal_keeps_its_valid_records(tmp_path):
+    from popup_tierslieu.backup import restore
+    from popup_tierslieu.store import snapshot_files
+
+    event = tmp_path / "event"
+    store = Store.open(event)
+    store.insert("participants", {"name": "Avant l'instantané"})
+    store.commit_sync()
+    asyncio.run(store.checkpoint())
+    for name in ("Après 1", "Après 2", "Abîmée", "Après la ligne abîmée"):
+        store.insert("participants", {"name": name})
+        store.commit_sync()
+    journal = store._journal_path
+    crash(store)
+    journal.write_bytes(journal.read_bytes().replace(b"Ab\xc3\xaem\xc3\xa9e", b"Abimee!"))
+    with pytest.raises(StoreCorrupted) as refused:
+        Store.open(event)
+    assert "kept" in str(refused.value)
+    done = restore(event, snapshot_files(event)[0])
+    assert (done.kept, done.set_aside) == (2, 2)
+    with Store.open(event) as reopened:
+        assert [p["name"] for p in reopened.all("participants")] == [
+            "Avant l'instantané", "Après 1", "Après 2"]
