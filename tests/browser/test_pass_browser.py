@@ -9,6 +9,7 @@ import pytest
 from ..conftest import Server, free_port
 from ..portal_kit import write_portal_kit
 from .conftest import new_phone
+from .test_portal_browser import fill_registration
 
 pytestmark = pytest.mark.browser
 
@@ -74,11 +75,7 @@ def test_a_name_with_a_right_to_left_override_reorders_nothing_around_it(browser
     try:
         page = context.new_page()
         page.goto(portal.url + "/")
-        page.fill("#name", "Amina \u202eBenali")
-        page.select_option("#profile", "Indépendant·e")
-        page.fill("#commune", "Ménerbes")
-        page.check("#consent")
-        page.check("#charter")
+        fill_registration(page, "Amina \u202eBenali")
         page.click("form[action='/register'] button[type=submit]")
         page.wait_for_url("**/pass/**")
         lefts = page.evaluate(READING_ORDER, ".pass .who")
