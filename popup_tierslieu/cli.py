@@ -527,8 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("the event whose kit gives the budget's prices and charges "
                                "(default: the first DIR)"))
     report.add_argument("--communes", metavar="FILE",
-                        help=_("an official list of communes (CSV: code, name, epci, "
-                               "population) to code the communes of residence"))
+                        help=_("your own list of communes (CSV: code, name, epci, "
+                               "population, departement), over the official list shipped "
+                               "with the kit"))
     report.set_defaults(func=cmd_report)
 
     export = command(sub, "export", _("export the event's data for open-data tools"))

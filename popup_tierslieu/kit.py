@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .domain.communes import DEPARTEMENT, departements_of_postcode
 from .errors import KitError
 
 LANGUAGES = ("fr", "en")
@@ -181,6 +182,9 @@ class Kit:
     rules: Rules = Rules()
     # Communes whose residents the budget counts (the catchment area, "bassin de vie").
     catchment: tuple[str, ...] = ()
+    # The venue's département ("38", "2A", "974"; "" when unknown): of the many communes
+    # that share a name, the report codes the one in this département.
+    departement: str = ""
 
     def workshop(self, workshop_id: str) -> Workshop | None:
         return next((w for w in self.workshops if w.id == workshop_id), None)
@@ -264,7 +268,7 @@ _SECTIONS: dict[str, set[str]] = {
     "charter": {"text", "required"},
     "docs": {"licence"},
     "budget": set(DEFAULTS_BUDGET),
-    "report": {"catchment"},
+    "report": {"catchment", "departement"},
     "checklist": {"time", "label"},
 }
 _ARRAYS = {"spaces", "slots", "workshops", "survey", "checklist"}
@@ -690,6 +694,20 @@ def _budget(c: _Checker) -> dict[str, float]:
     return budget
 
 
+def _departement(c: _Checker, venue: Venue) -> str:
+    """``[report] departement``, by default the one of the venue address's postcode."""
+    value = c.table("report", required=False).get("departement")
+    if value is None:
+        postcode = re.search(r"(?<!\d)\d{5}(?!\d)", venue.address)
+        found = departements_of_postcode(postcode.group()) if postcode else ()
+        return found[0] if len(found) == 1 and DEPARTEMENT.match(found[0]) else ""
+    if not isinstance(value, str) or not DEPARTEMENT.match(value.strip().upper()):
+        c.problem("report", None, "departement", "is not a French département code",
+                  'write departement = "38" (2A or 2B in Corsica, 974 in La Réunion)')
+        return ""
+    return value.strip().upper()
+
+
 def _rules(c: _Checker) -> Rules:
     bookings_t = c.table("bookings", required=False)
     closes = None
@@ -742,12 +760,14 @@ def check(data: dict[str, Any], text: str, source: str = "<kit>") -> tuple[Kit |
     budget = _budget(c)
     catchment = _strings(c, "report", "catchment", required=False) or (
         (venue.commune,) if venue.commune else ())
+    departement = _departement(c, venue)
     checklist = _checklist(c)
     rules = _rules(c)
     if c.problems or event is None:
         return None, c.problems
     kit = Kit(event, venue, wifi, profiles, spaces, slots, workshops, categories, desk, survey,
-              charter, licence, budget, checklist, source, text, rules, catchment=catchment)
+              charter, licence, budget, checklist, source, text, rules, catchment=catchment,
+              departement=departement)
     return kit, []
 
 

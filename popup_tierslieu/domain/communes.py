@@ -30,3 +30,17 @@ def spelling(spellings: Counter[str]) -> str:
     for text, count in spellings.items():
         written[" ".join(text.split())] += count
     return min(written, key=lambda s: (-written[s], s.isupper() or s.islower(), s))
+
+
+# A département's code: two digits (2A and 2B in Corsica, whose postcodes start with 20),
+# three for the overseas départements and collectivities.
+DEPARTEMENT = re.compile(r"^(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-8]|98[4-9])$")
+
+
+def departements_of_postcode(postcode: str) -> tuple[str, ...]:
+    """The départements a five-digit postcode can belong to (its first digits)."""
+    if postcode.startswith("20"):
+        return ("2A", "2B")
+    if postcode[:2] in ("97", "98"):
+        return (postcode[:3],)
+    return (postcode[:2],)

@@ -144,6 +144,7 @@ def gather(kit: Kit, tables: dict[str, list[dict[str, Any]]], secret: bytes,
         events=[{"slug": slug, "name": kit.event.name.get(lang),
                  "start_date": kit.event.start_date.isoformat(),
                  "end_date": kit.event.end_date.isoformat(), "commune": kit.venue.commune,
+                 "departement": kit.departement or None,
                  "venue": kit.venue.name, "registered": len(participants),
                  "checked_in": len(came)}],
         registrations=len(participants), checkins_by_day=checkins_by_day, arrivals=arrivals,
@@ -506,16 +507,25 @@ def _residents(raw: Raw) -> int:
 
 
 def _communes(counts: dict[str, int], labels: dict[str, str],
-              communes: dict[str, territory.Commune] | None) -> list[dict[str, Any]]:
-    """People per commune, unified; with an official list, each with its INSEE code,
-    intercommunality and population class."""
-    rows = fold_small({labels[k]: n for k, n in counts.items()})
-    if communes:
-        by_label = {labels[k]: communes.get(k) for k in counts}
-        for row in rows:
-            found = by_label.get(row["key"])
-            row.update(code=found.code if found else None, epci=found.epci if found else None,
-                       population_class=found.population_class if found else None)
+              coding: territory.Coding | None) -> list[dict[str, Any]]:
+    """People per commune, unified; coded from the official list, spellings of the same
+    commune ("Grenoble", "38000 Grenoble") are one row under its official name, with its
+    INSEE code, intercommunality and population class."""
+    if coding is None:
+        return fold_small({labels[k]: n for k, n in counts.items()})
+    grouped: Counter[str] = Counter()
+    official: dict[str, territory.Commune] = {}
+    for key, n in counts.items():
+        commune = coding.coded.get(key)
+        label = coding.labels[key] if commune else labels[key]
+        grouped[label] += n
+        if commune:
+            official[label] = commune
+    rows = fold_small(grouped)
+    for row in rows:
+        found = official.get(row["key"])
+        row.update(code=found.code if found else None, epci=found.epci if found else None,
+                   population_class=found.population_class if found else None)
     return rows
 
 
@@ -563,11 +573,11 @@ def _frequency(months: list[float]) -> dict[str, Any]:
 
 def summarize(raws: list[Raw], prices: dict[str, float],
               budget_kit: dict[str, Any] | None = None,
-              communes: dict[str, territory.Commune] | None = None) -> dict[str, Any]:
+              communes: territory.Communes | None = None) -> dict[str, Any]:
     """Every figure of the report, as published (see docs/report.md for each key).
     ``prices`` and ``budget_kit`` (``slug``, ``name``) are those of the kit the budget
     takes its prices and charges from; ``communes``, an official list of communes
-    (``territory.load``), codes the communes when given."""
+    (``territory.official``), codes the communes when given."""
     raw = merge(raws)
     people = raw.people.values()
     months = [p.months for p in people if p.months is not None]
@@ -576,6 +586,8 @@ def summarize(raws: list[Raw], prices: dict[str, float],
     prices_asked = {q["formula"]: {key: q[key] for key in ("id", "n", "median", "q1", "q3")}
                     for q in survey if q["measure"] == "price" and q.get("formula")}
     commune_counts, commune_labels = persons.commune_groups(raw.people)
+    coding = territory.code_all(commune_labels, communes, territory.venue_departements(
+        raw.events, communes)) if communes else None
     came = sum(p.came for p in people)
     catchment = _catchment(raw)
     frequency = _frequency(months)
@@ -589,8 +601,8 @@ def summarize(raws: list[Raw], prices: dict[str, float],
         "arrivals_by_hour": [{"day": d, "hour": h, "count": n}
                              for (d, h), n in sorted(raw.arrivals.items())],
         "profiles": fold_small(Counter(p.profile for p in people)),
-        "communes": _communes(commune_counts, commune_labels, communes),
-        "communes_coded": territory.coded(commune_counts, communes) if communes else None,
+        "communes": _communes(commune_counts, commune_labels, coding),
+        "communes_coded": territory.coded(commune_counts, coding) if coding else None,
         "catchment": catchment,
         "commute": commute_figures(measure_values(raw, "commute")),
         "people": {"distinct": len(raw.people),

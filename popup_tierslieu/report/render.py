@@ -59,15 +59,16 @@ def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
 
 def build_summary(events: list[EventData], lang: str, budget_event: EventData | None = None,
                   key: bytes | None = None,
-                  communes: dict[str, territory.Commune] | None = None) -> dict[str, Any]:
+                  communes: territory.Communes | None = None) -> dict[str, Any]:
     """``budget_event``: the event whose kit gives the budget's prices and charges (by
     default the first given); ``key``: the territory key behind the keyed hash of people;
-    ``communes``: an official list of communes, if any."""
+    ``communes``: the organiser's list of communes, over the shipped one."""
     key = key or territory_key.load()
     raws = [compute.gather(e.kit, e.tables, key, lang) for e in events]
     source = budget_event or events[0]
     summary = compute.summarize(raws, source.kit.budget, {
-        "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)}, communes)
+        "slug": source.kit.event.slug, "name": source.kit.event.name.get(lang)},
+        territory.official(communes))
     return {"schema": SCHEMA_VERSION, "lang": lang,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}
 
@@ -94,7 +95,7 @@ def _write_tables(events: list[EventData], summary: dict[str, Any],
 def write_report(events: list[EventData], out: Path, lang: str = "fr",
                  step: Step = lambda name: None,
                  budget_from: EventData | None = None,
-                 communes: dict[str, territory.Commune] | None = None) -> list[Path]:
+                 communes: territory.Communes | None = None) -> list[Path]:
     token = i18n.current.set(lang)
     try:
         out.mkdir(parents=True, exist_ok=True)

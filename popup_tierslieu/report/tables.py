@@ -122,7 +122,7 @@ SPECS = (
     Spec("communes", N_("Communes of residence (catchment area)"), (
         C("label", N_("Commune of residence")), C("count", N_("People"), "integer"),
         C("share", N_("Share of the registered"), "number", SHARE),
-        C("code", N_("INSEE code"), description=N_("empty unless popup report --communes")),
+        C("code", N_("INSEE code"), description=N_("empty when the commune could not be coded")),
         C("epci", N_("Intercommunality")), C("population_class", N_("Population class"))),
         lambda s: [{**r, **{k: c.get(k) for k in ("code", "epci", "population_class")}}
                    for r, c in zip(_counted(s["communes"], s["registered"]), s["communes"],

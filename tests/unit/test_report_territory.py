@@ -336,6 +336,11 @@ def test_an_official_list_codes_communes_and_groups_people_by_intercommunality(t
     assert (val["epci"], val["population_class"]) == ("CC du Val", "500-1999")
     assert summary_of((make_kit("forum", FORUM), {"participants": people}))[
         "communes_coded"] is None
+    # Over the shipped list, the organiser's Saint-Martin-de-Castillon (99002) replaces
+    # the official one of that name (84112); the list's other communes stay.
+    merged = communes_list.official(communes)
+    assert merged.find("St-Martin-de-Castillon").code == "99002"
+    assert merged.find("Lourmarin").code == "84068"
 
 
 def test_a_list_of_communes_without_its_columns_is_refused_in_one_line(tmp_path):
@@ -343,3 +348,98 @@ def test_a_list_of_communes_without_its_columns_is_refused_in_one_line(tmp_path)
     listing.write_text("commune,habitants\nVal-des-Granges,1240\n", encoding="utf-8")
     with pytest.raises(communes_list.ReportError, match="header line"):
         communes_list.load(listing)
+
+
+# ---------------------------------------------------------------- the shipped list
+def test_the_shipped_list_codes_communes_however_people_type_them():
+    shipped = communes_list.shipped()
+    assert len(shipped) > 34000
+    for typed in ("st martin d'heres", "SAINT-MARTIN-D'HÈRES", "38400 Saint-Martin-d'Hères",
+                  "Saint Martin d Heres (38)"):
+        found = shipped.find(typed)
+        assert (found.code, found.name, found.departement) == (
+            "38421", "Saint-Martin-d'Hères", "38"), typed
+    assert found.epci == "Grenoble-Alpes-Métropole" and found.population_class == ">= 20000"
+    assert shipped.find("Paris 15e").code == "75056"
+    # Five Saint-Martin: the name alone is not enough, a postcode or a département is.
+    assert len(shipped.candidates("Saint-Martin")) == 5
+    assert shipped.find("Saint-Martin 32").code == "32389"
+    assert shipped.find("67220 Saint-Martin").code == "67426"
+    assert shipped.find("Saint-Martin", ["54"]).code == "54480"
+
+
+def test_the_shipped_keys_follow_the_folding_rule():
+    """The file keeps each name's folded key so the report need not fold 35,000 names:
+    a change of the folding rule must rebuild it (tools/build_communes.py)."""
+    from popup_tierslieu.domain.communes import commune_key
+
+    wrong = [(key, c.name) for key, found in communes_list.shipped().by_key.items()
+             for c in communes_list.shipped().get(key) if commune_key.__wrapped__(c.name) != key]
+    assert not wrong[:5]
+
+
+def venue_kit(slug: str, day: dt.date, departement: str = "", address: str = "") -> kits.Kit:
+    kit = make_kit(slug, day, commune="Sainte-Colombe")
+    text = kit.text.replace('address = "', f'address = "{address}') if address else kit.text
+    if departement:
+        text += f'\n[report]\ndepartement = "{departement}"\n'
+    found, problems = kits.parse(text)
+    assert found is not None, problems
+    return found
+
+
+def test_a_shared_name_is_coded_in_the_venues_departement(tmp_path):
+    # Twelve Sainte-Colombe in France; the venue is in the Hautes-Alpes (05).
+    typed = ["Sainte-Colombe"] * 3 + ["ste colombe"] + ["Saint-Martin"] * 3 + ["Sisteron"] * 3
+    people = [person(i, f"Voisin {i}", commune) for i, commune in enumerate(typed)]
+    kit = venue_kit("forum", FORUM, departement="05")
+    assert kit.departement == "05"
+    event = EventData(tmp_path / "forum", kit, {"participants": people})
+    event.folder.mkdir()
+    (event.folder / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    summary = build_summary([event], "fr")
+    rows = {r["key"]: (r["count"], r["code"]) for r in summary["communes"]}
+    # Both spellings are one row under the official name, with its département.
+    assert rows["Sainte-Colombe (05)"] == (4, "05135") and rows["Sisteron"] == (3, "04209")
+    assert rows["Saint-Martin"] == (3, None)  # no Saint-Martin in the Hautes-Alpes
+    coded = summary["communes_coded"]
+    assert (coded["matched"], coded["unmatched"], coded["ambiguous"]) == (7, 3, 3)
+    assert (coded["communes_uncoded"], coded["communes_ambiguous"]) == (1, 1)
+    write_report([event], tmp_path / "report")
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Communes non codées : 1, dont 1 homonymes" in html
+    assert "CC du Sisteronais-Buëch" in html
+
+    # Without the kit's département, the venue address's postcode gives it; without
+    # either, Sainte-Colombe stays uncoded.
+    assert venue_kit("forum", FORUM, address="05300 ").departement == "05"
+    raw = compute.gather(venue_kit("forum", FORUM), {"participants": people}, SECRET)
+    plain = compute.summarize([raw], {}, communes=communes_list.shipped())["communes_coded"]
+    assert (plain["matched"], plain["ambiguous"]) == (3, 7)
+
+
+def test_a_wrong_departement_in_the_kit_is_said_in_french():
+    text = make_kit("forum", FORUM).text + '\n[report]\ndepartement = "20"\n'
+    kit, problems = kits.parse(text)
+    assert kit is None
+    assert [p.say("fr")[0] for p in problems] == ["n'est pas un code de département français"]
+
+
+def test_people_are_counted_once_in_their_intercommunality():
+    # Ana and Ben come to both events and write their commune differently each time.
+    forum = [person(1, "Ana Roux", "Grenoble", email="ana@example.org"),
+             person(2, "Ben Caro", "St-Martin-d'Hères", email="ben@example.org"),
+             person(3, "Chloé Diaz", "38000 GRENOBLE", email="chloe@example.org"),
+             person(4, "Dan Lévy", "Échirolles", email="dan@example.org")]
+    cafe = [person(1, "Ana Roux", "grenoble (38)", email="ana@example.org"),
+            person(2, "Ben Caro", "SAINT MARTIN D'HERES", email="ben@example.org"),
+            person(3, "Eva Nour", "Voiron", email="eva@example.org")]
+    raws = [compute.gather(make_kit("forum", FORUM), {"participants": forum}, SECRET),
+            compute.gather(make_kit("cafe", CAFE), {"participants": cafe}, SECRET)]
+    summary = compute.summarize(raws, {}, communes=communes_list.shipped())
+    coded = summary["communes_coded"]
+    assert summary["registered"] == 5 and coded["matched"] == 5
+    # Grenoble, Saint-Martin-d'Hères and Échirolles: one metropolis, 4 people; Voiron alone.
+    assert [(r["key"], r["count"]) for r in coded["intercommunalities"]] == [
+        ("Grenoble-Alpes-Métropole", 4), ("other", 1)]
+    assert sum(r["count"] for r in summary["communes"]) == 5
