@@ -5,7 +5,8 @@
 Builds a realistic event folder with the store API (registrations with survey answers,
 check-ins for most, workshop registrations with waiting lists, seat bookings), then times
 reading it and writing the whole report (HTML, Markdown, summary.json, CSV). Target: under
-3 seconds on the project's machine.
+3 seconds on the project's machine. The report's time includes loading the official list
+of communes (once per process); that load is also timed alone: target under 0.3 s.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from popup_tierslieu import kit as kits
 from popup_tierslieu.domain import INDEXES
+from popup_tierslieu.report import territory
 from popup_tierslieu.report.render import write_report
 from popup_tierslieu.report.source import read_event
 from popup_tierslieu.store import Store
@@ -114,7 +116,13 @@ def main() -> int:
         elapsed = time.perf_counter() - began
         print(f"report for {args.participants} participants: {elapsed:.2f} s "
               f"(target < 3 s) -> {folder / 'report'}")
-        return 0 if elapsed < 3 else 1
+        territory.shipped.cache_clear()
+        began = time.perf_counter()
+        communes = territory.shipped()
+        loading = time.perf_counter() - began
+        print(f"official list of communes: {len(communes):,} loaded in {loading:.3f} s "
+              "(target < 0.3 s)")
+        return 0 if elapsed < 3 and loading < 0.3 else 1
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
