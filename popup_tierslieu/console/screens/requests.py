@@ -45,8 +45,8 @@ class RequestsScreen(Section):
         Binding("ctrl+t", "move('take')", _("Take the request")),
         Binding("ctrl+d", "move('done')", _("Mark done")),
         Binding("ctrl+o", "move('reopen')", _("Reopen"), show=False),
-        Binding("ctrl+x", "hide", _("Hide from the board")),
-        Binding("ctrl+w", "workshop", _("Workshop from a popular offer")),
+        Binding("ctrl+x", "hide", _("Hide")),
+        Binding("ctrl+w", "workshop", _("New workshop")),
     ]
 
     def __init__(self) -> None:
