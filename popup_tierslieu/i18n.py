@@ -73,6 +73,7 @@ def translate(message: str, params: dict[str, object] | None = None,
     return text
 
 
+@functools.lru_cache(maxsize=256)  # every request asks; a crowd's phones send few headers
 def negotiate(accept_language: str | None, available: tuple[str, ...] = LANGUAGES) -> str:
     """The best of ``available`` for an ``Accept-Language`` header, French by default."""
     if not accept_language:
