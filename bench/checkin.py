@@ -1,19 +1,23 @@
 """First check-ins against the server's cheapest request, and registration latency as
 the event fills: the morning queue at full speed.
 
-One command prints everything (about 1.5 minutes on a quiet 2-core machine):
+One command prints everything (about 1.5 minutes on a quiet 2-core machine, 2 to 3 on
+a busy one):
 
-1. registration latency: 200 sequential registrations at 100 participants and again
-   from 11,800 to 12,000 (their medians' ratio is the growth);
-2. for each event size (3,000 and 12,000 participants) and each number of keep-alive
+1. fills events of 100, 3,000 and 12,000 participants through the API, keeping a
+   stopped copy of each event folder;
+2. registration latency: two servers side by side, one on the 100-participant event,
+   one on the 12,000-participant event, get 200 sequential registrations each,
+   alternately, so that both see the same machine; their medians' ratio is the growth;
+3. for each event size (3,000 and 12,000 participants) and each number of keep-alive
    connections (20 and 50), three runs; each run starts the real server
    (``python -m popup_tierslieu up --headless``) on a fresh copy of the filled event
    folder, so every pass is still unused, then measures in the same run:
-   (a) ``GET /api/v1/health`` for a few seconds, and
+   (a) ``GET /api/v1/health`` for 1.5 seconds, and
    (b) ``POST /api/v1/checkins``, 2,800 requests (after 200 to warm up), each the
    **first** check-in of a different participant, sent as the pass's QR reads: each one
    a durable write (fsynced before the answer);
-3. per size and connection count, b/a as the median of the three runs with their
+4. per size and connection count, b/a as the median of the three runs with their
    spread, from the requests per second and from the server's CPU time per request
    (which stays meaningful when other programs share the machine).
 
@@ -93,61 +97,79 @@ async def register_up_to(conns: list[HttpConnection], total: int, count: Iterato
     await run_clients(conns, work)
 
 
-async def timed_registrations(conn: HttpConnection, count: Iterator[int], profile: str,
-                              passes: list[str]) -> list[float]:
-    latencies = []
-    for _ in range(SAMPLE):
-        started = time.perf_counter()
-        status, body = await conn.request("POST", "/api/v1/participants",
-                                          participant(next(count), profile))
-        latencies.append(time.perf_counter() - started)
-        if status != 201:
-            raise SystemExit(f"registration failed: {status} {body[:200]!r}")
-        passes.append(scanned(orjson.loads(body)))
-    return latencies
-
-
 @dataclass
 class Filled:
     folders: dict[int, Path]
     passes: list[str]
-    small: list[float]
-    large: list[float]
-    small_us: float
-    large_us: float
 
 
 async def fill(base: Path, sizes: tuple[int, ...]) -> Filled:
     """Register every size in turn through the real server, keeping a stopped copy of
-    the event folder at each size; time registrations at 100 and at the largest size."""
+    the event folder at each size."""
     folder, passes, copies = base / "filling", [], {}
     count = itertools.count(1)
-    small = large = []
-    small_us = large_us = 0.0
     for size in sorted(sizes):
         server = await start_server(folder)
         try:
             conns = await open_connections(server.port, FILLERS)
-            _, body = await conns[0].request("GET", "/api/v1/event")
-            profile = orjson.loads(body)["profiles"][0]
-            if not passes:
-                await register_up_to(conns, SMALL, count, profile, passes)
-                with Load(server) as load:
-                    small = await timed_registrations(conns[0], count, profile, passes)
-                small_us = load.server_us(SAMPLE)
-            if size == max(sizes):
-                await register_up_to(conns, size - SAMPLE, count, profile, passes)
-                with Load(server) as load:
-                    large = await timed_registrations(conns[0], count, profile, passes)
-                large_us = load.server_us(SAMPLE)
-            await register_up_to(conns, size, count, profile, passes)
+            await register_up_to(conns, size, count, await first_profile(conns[0]), passes)
             for conn in conns:
                 conn.close()
         finally:
             server.stop()  # compacts the journal into db.json
         copies[size] = base / f"event-{size}"
         shutil.copytree(folder, copies[size])
-    return Filled(copies, passes, small, large, small_us, large_us)
+    return Filled(copies, passes)
+
+
+async def first_profile(conn: HttpConnection) -> str:
+    _, body = await conn.request("GET", "/api/v1/event")
+    return orjson.loads(body)["profiles"][0]
+
+
+@dataclass
+class Latencies:
+    small: list[float]
+    large: list[float]
+    small_us: float
+    large_us: float
+
+    @property
+    def growth(self) -> float:
+        return statistics.median(self.large) / statistics.median(self.small)
+
+
+async def registration_latency(filled: Filled, small: int, large: int) -> Latencies:
+    """200 sequential registrations on each of two servers running side by side, one at
+    ``small`` participants and one at ``large``, alternately: both see the same machine
+    (the same other programs, the same disk), so their ratio measures the event's size."""
+    servers = []
+    for size in (small, large):
+        folder = filled.folders[size].with_name(f"latency-{size}")
+        shutil.copytree(filled.folders[size], folder)
+        servers.append(await start_server(folder))
+    try:
+        conns = [await HttpConnection("127.0.0.1", s.port, {}).open() for s in servers]
+        profile = await first_profile(conns[0])
+        count = itertools.count(10**6)
+        timings: list[list[float]] = [[], []]
+        with Load(servers[0]) as small_load, Load(servers[1]) as large_load:
+            for _ in range(SAMPLE):
+                for conn, times in zip(conns, timings, strict=True):
+                    started = time.perf_counter()
+                    status, body = await conn.request("POST", "/api/v1/participants",
+                                                      participant(next(count), profile))
+                    times.append(time.perf_counter() - started)
+                    if status != 201:
+                        raise SystemExit(f"registration failed: {status} {body[:200]!r}")
+        for conn in conns:
+            conn.close()
+    finally:
+        for server in servers:
+            server.stop()
+            shutil.rmtree(server.folder, ignore_errors=True)
+    return Latencies(timings[0], timings[1], small_load.server_us(SAMPLE),
+                     large_load.server_us(SAMPLE))
 
 
 # ------------------------------------------------------------------ measuring
@@ -281,7 +303,7 @@ def ms(value: float) -> str:
     return f"{value * 1000:6.2f} ms"
 
 
-def report(runs: list[Run], filled: Filled) -> None:
+def report(runs: list[Run], latency: Latencies) -> None:
     print(f"\n{'participants':>12} {'conns':>5} {'health/s':>9} {'check-ins/s':>11} "
           f"{'b/a':>5} {'CPU b/a':>7} {'p99':>9} {'errors':>6} {'server CPU':>10}")
     for r in runs:
@@ -297,15 +319,14 @@ def report(runs: list[Run], filled: Filled) -> None:
                   f"{spread([r.cpu_ratio for r in group])}; server CPU "
                   f"{statistics.median(r.checkin_us for r in group):.0f} us per check-in, "
                   f"{statistics.median(r.health_us for r in group):.0f} us per health")
-    growth = statistics.median(filled.large) / statistics.median(filled.small)
-    print("\nregistration latency, 200 sequential:")
-    for label, values, cpu in ((f"at {SMALL}", filled.small, filled.small_us),
-                               (f"from {max(SIZES) - SAMPLE:,} to {max(SIZES):,}",
-                                filled.large, filled.large_us)):
-        print(f"  {label:>20}: median {ms(statistics.median(values))}, p95 "
+    print("\nregistration latency, 200 sequential on each of two servers side by side, "
+          "alternately:")
+    for size, values, cpu in ((SMALL, latency.small, latency.small_us),
+                              (max(SIZES), latency.large, latency.large_us)):
+        print(f"  from {size:>6,} participants: median {ms(statistics.median(values))}, p95 "
               f"{ms(percentile(values, 0.95))}, server CPU {cpu:5.0f} us/registration")
-    print(f"  growth (median) = {growth:.2f}, server CPU growth = "
-          f"{filled.large_us / filled.small_us:.2f}  (target < 1.5)")
+    print(f"  growth (median at {max(SIZES):,} / at {SMALL}) = {latency.growth:.2f}, server CPU "
+          f"growth = {latency.large_us / latency.small_us:.2f}  (target < 1.5)")
     top = [r for r in runs if r.size == max(SIZES)]
     if top:
         print(f"\nverdict at {max(SIZES):,} participants: b/a median "
@@ -319,9 +340,10 @@ async def bench(args: argparse.Namespace) -> None:
     print(f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; "
           f"{CHECKINS} first check-ins per run, {args.runs} runs per case")
     with tempfile.TemporaryDirectory(prefix="popup-bench-") as tmp:
-        filled = await fill(Path(tmp), SIZES)
-        print(f"filled {', '.join(f'{s:,}' for s in SIZES)} participants in "
+        filled = await fill(Path(tmp), (SMALL, *SIZES))
+        print(f"filled {SMALL}, {', '.join(f'{s:,}' for s in SIZES)} participants in "
               f"{time.perf_counter() - started:.0f} s")
+        latency = await registration_latency(filled, SMALL, max(SIZES))
         runs = []
         for number, size in itertools.product(range(args.runs), SIZES):
             for connections in CONNECTIONS:
@@ -332,7 +354,7 @@ async def bench(args: argparse.Namespace) -> None:
                 print(f"  run {number + 1}: {size:>6,} participants, {connections} conns: "
                       f"b/a {run.ratio:.2f}, CPU b/a {run.cpu_ratio:.2f}", flush=True)
                 runs.append(run)
-        report(runs, filled)
+        report(runs, latency)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end; run time "
           f"{time.perf_counter() - started:.0f} s")
 
