@@ -215,6 +215,16 @@ def search(store: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
     return found
 
 
+def holdings(store: Any, participant: dict[str, Any]) -> dict[str, int]:
+    """What erasing a participant removes, table by table (the erasure page lists it):
+    every record that points to them, and their survey answers."""
+    counts = {table: len({doc["id"] for field in PERSON_FIELDS
+                          for doc in store.find(table, **{field: participant["id"]})})
+              for table in store.tables() if table != "participants"}
+    counts["answers"] = len(participant.get("answers") or {})
+    return counts
+
+
 def delete(store: Any, kit: Kit, participant_id: int) -> int:
     """Erase a participant and everything that points to them (GDPR); returns how many
     records were removed. Bookings are released first so waiting lists move on."""

@@ -328,7 +328,8 @@ async def answers(request: Request, token: str) -> HTTPResponse:
 @bp.get("/pass/<token:str>/delete")
 async def delete_confirm(request: Request, token: str) -> HTTPResponse:
     participant = participants.by_token(request.app.ctx.store, token)
-    return page(request, "pass_delete.html", participant=participant, token=token)
+    return page(request, "pass_delete.html", participant=participant, token=token,
+                held=participants.holdings(request.app.ctx.store, participant))
 
 
 @bp.post("/pass/<token:str>/delete")

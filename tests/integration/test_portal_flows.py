@@ -255,3 +255,23 @@ def test_the_public_programme_shows_each_workshop_and_downloads_as_a_calendar(po
     assert alarm.decoded("trigger").total_seconds() == -15 * 60
     assert httpx.get(f"{portal.url}/pass/{person['token']}/workshops/plateau/"
                      "calendar.ics").status_code == 404
+
+
+def test_the_erasure_page_lists_everything_it_removes(portal):
+    person = portal.register(name="Odile Brun", answers={"frequence": "hebdo"})
+    me = bearer(person["token"])
+    assert httpx.post(portal.url + "/api/v1/notes", headers=me, json={
+        "title": "Le coin café", "body": "On est restés discuter.", "kind": "worked"},
+        timeout=10).status_code == 201
+    assert httpx.post(portal.url + "/api/v1/swap", headers=me, json={
+        "kind": "offer", "title": "Réparer un vélo", "description": "Freins, chaîne.",
+        "category": "Vie locale"}, timeout=10).status_code == 201
+    httpx.post(portal.url + "/api/v1/workshops/plateau/registrations", headers=me, timeout=10)
+    page = httpx.get(f"{portal.url}/pass/{person['token']}/delete").text
+    listed = [re.sub(r"\s+", " ", item).strip()
+              for item in re.findall(r"<li>(.*?)</li>", page.split('class="erasure"', 1)[1])]
+    for line in ("vos inscriptions aux ateliers et vos places en liste d'attente (1)",
+                 "vos réponses au questionnaire (1)", "vos notes (1)", "vos photos (0)",
+                 "vos offres et demandes du troc des connaissances (1)",
+                 "vos rendez-vous du troc (0)"):
+        assert line in listed, (line, listed)
