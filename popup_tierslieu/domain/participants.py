@@ -51,13 +51,12 @@ def fold(text: str) -> str:
     return "".join(c for c in plain if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
 
 
-def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
-    """Check a registration form; return the clean record or raise InvalidInput with
-    one message per field (message ids, translated by the caller)."""
+def _texts(form: dict[str, Any], specs: tuple[tuple[str, int, bool], ...]
+           ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The text fields of a form, cleaned, and one error per field gone wrong."""
     errors: dict[str, Any] = {}
     record: dict[str, Any] = {}
-    for key, max_len, required in (("name", NAME_MAX, True), ("commune", COMMUNE_MAX, True),
-                                   ("email", EMAIL_MAX, False)):
+    for key, max_len, required in specs:
         try:
             record[key] = clean_text(form.get(key), max_len, key)
         except ValueError:
@@ -68,6 +67,14 @@ def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
             continue
         if required and not record[key]:
             errors[key] = N_("This field is required.")
+    return record, errors
+
+
+def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
+    """Check a registration form; return the clean record or raise InvalidInput with
+    one message per field (message ids, translated by the caller)."""
+    record, errors = _texts(form, (("name", NAME_MAX, True), ("commune", COMMUNE_MAX, True),
+                                   ("email", EMAIL_MAX, False)))
     if record.get("email") and not _EMAIL.match(record["email"]):
         errors["email"] = N_("This e-mail address does not look right.")
     profile = form.get("profile")
@@ -213,6 +220,17 @@ def search(store: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
             if len(found) >= limit:
                 break
     return found
+
+
+def update_details(store: Any, participant_id: int, form: dict[str, Any]) -> dict[str, Any]:
+    """A participant corrects their name or commune, or changes their mind about being
+    contacted by the future tiers-lieu, from their pass."""
+    record, errors = _texts(form, (("name", NAME_MAX, True), ("commune", COMMUNE_MAX, True)))
+    if errors:
+        raise InvalidInput("Some fields need your attention.", fields=errors)
+    record["contact_optin"] = truthy(form.get("contact_optin"))
+    get(store, participant_id)
+    return store.update("participants", participant_id, record)
 
 
 def holdings(store: Any, participant: dict[str, Any]) -> dict[str, int]:

@@ -325,6 +325,19 @@ async def answers(request: Request, token: str) -> HTTPResponse:
     return back_to_pass(participant, "ok", N_("Your answers are saved. Thank you!"))
 
 
+@bp.post("/pass/<token:str>/details")
+async def details(request: Request, token: str) -> HTTPResponse:
+    participant = participants.by_token(request.app.ctx.store, token)
+    try:
+        participants.update_details(request.app.ctx.store, participant["id"], request.form)
+    except InvalidInput as exc:
+        return refused_in_place(request, participant, "details", exc,
+                                details_form={key: request.form.get(key) for key in (
+                                    "name", "commune", "contact_optin")})
+    await request.app.ctx.store.commit()
+    return back_to_pass(participant, "ok", N_("Your details are saved."))
+
+
 @bp.get("/pass/<token:str>/delete")
 async def delete_confirm(request: Request, token: str) -> HTTPResponse:
     participant = participants.by_token(request.app.ctx.store, token)

@@ -275,3 +275,18 @@ def test_the_erasure_page_lists_everything_it_removes(portal):
                  "vos offres et demandes du troc des connaissances (1)",
                  "vos rendez-vous du troc (0)"):
         assert line in listed, (line, listed)
+
+
+def test_a_participant_corrects_their_details_from_the_pass(portal):
+    person = portal.register(name="Jule Perrin", commune="Apt")
+    pass_path = f"/pass/{person['token']}"
+    with browser_like(portal) as http:
+        wrong = post_form(http, f"{pass_path}/details", {"name": " ", "commune": "Roussillon"})
+        assert wrong.status_code == 400 and autofocused(wrong.text) == ["details-name"]
+        assert 'value="Roussillon"' in wrong.text and "Ce champ est obligatoire." in wrong.text
+        done = post_form(http, f"{pass_path}/details", {
+            "name": "Jules Perrin", "commune": "Roussillon", "contact_optin": "on"})
+        assert flash(done) == "Vos informations sont enregistrées."
+    me = httpx.get(portal.url + "/api/v1/me", headers=bearer(person["token"])).json()
+    assert (me["name"], me["commune"], me["contact_optin"]) == ("Jules Perrin", "Roussillon",
+                                                                True)
