@@ -28,7 +28,7 @@ class MixedLoad:
     """Two phones register, a desk checks people in, a third phone erases people who
     were checked in (a multi-document request), until ``stop``."""
 
-    def __init__(self, url: str, token: str, prefix: str) -> None:
+    def __init__(self, url: str, token: str, prefix: str, erase: bool = True) -> None:
         self.url, self.token, self.prefix = url, token, prefix
         self.registrations: dict[str, tuple[str, dict]] = {}  # name -> (outcome, answer)
         self.checkins: dict[str, str] = {}  # participant token -> outcome
@@ -37,7 +37,9 @@ class MixedLoad:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self.phone, args=(n,)) for n in range(2)]
-        self.threads += [threading.Thread(target=self.desk), threading.Thread(target=self.eraser)]
+        self.threads.append(threading.Thread(target=self.desk))
+        if erase:
+            self.threads.append(threading.Thread(target=self.eraser))
 
     def __enter__(self) -> MixedLoad:
         for thread in self.threads:

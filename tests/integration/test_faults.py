@@ -11,7 +11,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,60 +34,6 @@ def popup(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def body(name: str) -> dict:
     return {"name": name, "profile": "Habitant·e", "commune": "Lourmarin", "consent": True,
             "charter": True}
-
-
-class Load:
-    """Registrations from three phones and check-ins from one desk until the server
-    dies; remembers every request that got a 2xx answer."""
-
-    def __init__(self, server, prefix: str) -> None:
-        self.server, self.prefix = server, prefix
-        self.registered: list[dict] = []
-        self.checked_in: set[str] = set()
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self.phone, args=(n,)) for n in range(3)]
-        self.threads.append(threading.Thread(target=self.desk))
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(10)
-
-    def phone(self, number: int) -> None:
-        with httpx.Client(base_url=self.server.url, timeout=5) as http:
-            count = 0
-            while not self.stop.is_set():
-                count += 1
-                name = f"{self.prefix} téléphone {number} n°{count}"
-                try:
-                    answer = http.post("/api/v1/participants", json=body(name))
-                except httpx.HTTPError:
-                    return
-                if answer.status_code == 201:
-                    with self.lock:
-                        self.registered.append({**answer.json(), "name": name})
-
-    def desk(self) -> None:
-        with httpx.Client(base_url=self.server.url, timeout=5,
-                          headers=self.server.concierge) as http:
-            while not self.stop.is_set():
-                with self.lock:
-                    waiting = [p for p in self.registered if p["token"] not in self.checked_in]
-                if not waiting:
-                    time.sleep(0.01)
-                    continue
-                try:
-                    answer = http.post("/api/v1/checkins", json={"token": waiting[0]["token"]})
-                except httpx.HTTPError:
-                    return
-                if answer.status_code == 200:
-                    self.checked_in.add(waiting[0]["token"])
 
 
 def test_kill_9_under_concurrent_mixed_writes_loses_nothing(make_server, monkeypatch):
@@ -243,14 +188,15 @@ def test_backup_while_running_then_restore_elsewhere(make_server, tmp_path, monk
     server = make_server()
     usb = tmp_path / "usb"
     usb.mkdir()
-    with Load(server, "sauvegarde") as load:
+    with MixedLoad(server.url, server.token, "sauvegarde", erase=False) as load:
         # Wait for writes to be under way however loaded the machine is: a fixed sleep
         # saw none acknowledged yet on a busy 2-core runner.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(load.registered) < 5:
+        while time.monotonic() < deadline and load.count("saved") < 5:
             time.sleep(0.05)
         with load.lock:
-            acknowledged = list(load.registered)
+            acknowledged = [{**answer, "name": name} for name, (said, answer)
+                            in load.registrations.items() if said == "saved"]
         made = popup("backup", str(server.data_dir), "--to", str(usb))
         time.sleep(0.2)
     assert made.returncode == 0, made.stderr
