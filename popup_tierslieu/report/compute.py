@@ -18,7 +18,7 @@ import hmac
 import statistics
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..domain import bookings, docs, identity, swap
@@ -86,7 +86,9 @@ class Raw:
     by_event: list[tuple[str, str, set[str]]]  # (first day, slug, people's keys)
     questions: dict[str, dict[str, Any]]
     not_merged: list[dict[str, Any]]
-    catchment: dict[str, str]  # commune key -> the name the kit gives
+    # commune key -> the name the kit gives; with the official list, also the keys of
+    # other spellings of the same communes ("84160 Lourmarin")
+    catchment: dict[str, str]
     workshops: list[dict[str, Any]]
     seats: list[dict[str, Any]]
     behaviour: Counter[str]
@@ -532,7 +534,7 @@ def _communes(counts: dict[str, int], labels: dict[str, str],
 def _catchment(raw: Raw) -> dict[str, Any]:
     inside = _residents(raw)
     unknown = sum(1 for p in raw.people.values() if not commune_key(p.commune))
-    return {"communes": sorted(raw.catchment.values()), "residents": small(inside),
+    return {"communes": sorted(set(raw.catchment.values())), "residents": small(inside),
             "outside": small(len(raw.people) - inside - unknown),
             "unknown": small(unknown), "minutes": CATCHMENT_MINUTES}
 
@@ -579,15 +581,19 @@ def summarize(raws: list[Raw], prices: dict[str, float],
     takes its prices and charges from; ``communes``, an official list of communes
     (``territory.official``), codes the communes when given."""
     raw = merge(raws)
+    commune_counts, commune_labels = persons.commune_groups(raw.people)
+    coding = None
+    if communes:
+        departements = territory.venue_departements(raw.events, communes)
+        coding = territory.code_all(commune_labels, communes, departements)
+        raw = replace(raw, catchment=territory.catchment_keys(
+            raw.catchment, coding, communes, departements))
     people = raw.people.values()
     months = [p.months for p in people if p.months is not None]
     survey = survey_figures(raw)
     services = next((q["choices"] for q in survey if q["measure"] == "services"), [])
     prices_asked = {q["formula"]: {key: q[key] for key in ("id", "n", "median", "q1", "q3")}
                     for q in survey if q["measure"] == "price" and q.get("formula")}
-    commune_counts, commune_labels = persons.commune_groups(raw.people)
-    coding = territory.code_all(commune_labels, communes, territory.venue_departements(
-        raw.events, communes)) if communes else None
     came = sum(p.came for p in people)
     catchment = _catchment(raw)
     frequency = _frequency(months)

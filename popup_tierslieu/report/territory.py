@@ -263,6 +263,22 @@ def code_all(typed: dict[str, str], communes: Communes, departements: set[str]) 
     return Coding(coded, ambiguous, labels)
 
 
+def catchment_keys(catchment: dict[str, str], coding: Coding, communes: Communes,
+                   departements: set[str]) -> dict[str, str]:
+    """The catchment's communes (the kit's names, by key), with every typed spelling
+    coded as one of them: "84160 Lourmarin" and "Lourmarin (84)" live in Lourmarin."""
+    codes = {}
+    for name in catchment.values():
+        found = communes.find(name, departements)
+        if found:
+            codes[found.code] = name
+    wider = dict(catchment)
+    for key, commune in coding.coded.items():
+        if commune.code in codes:
+            wider.setdefault(key, codes[commune.code])
+    return wider
+
+
 def coded(counts: dict[str, int], coding: Coding) -> dict[str, Any]:
     """People per intercommunality and per population class of their commune, and how
     many could be coded (each person counted once, in one group); folded like every

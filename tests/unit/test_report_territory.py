@@ -409,6 +409,9 @@ def test_a_shared_name_is_coded_in_the_venues_departement(tmp_path):
     html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert "Communes non codées : 1, dont 1 homonymes" in html
     assert "CC du Sisteronais-Buëch" in html
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Où ils habitent, par intercommunalité" in markdown
+    assert "| CC du Sisteronais-Buëch | 7 |" in markdown
 
     # Without the kit's département, the venue address's postcode gives it; without
     # either, Sainte-Colombe stays uncoded.
@@ -416,6 +419,11 @@ def test_a_shared_name_is_coded_in_the_venues_departement(tmp_path):
     raw = compute.gather(venue_kit("forum", FORUM), {"participants": people}, SECRET)
     plain = compute.summarize([raw], {}, communes=communes_list.shipped())["communes_coded"]
     assert (plain["matched"], plain["ambiguous"]) == (3, 7)
+    # A venue in Gap, the only Gap of France: the Hautes-Alpes again.
+    raw = compute.gather(make_kit("forum", FORUM, commune="Gap"), {"participants": people},
+                         SECRET)
+    in_gap = compute.summarize([raw], {}, communes=communes_list.shipped())["communes_coded"]
+    assert (in_gap["matched"], in_gap["ambiguous"]) == (7, 3)
 
 
 def test_a_wrong_departement_in_the_kit_is_said_in_french():
@@ -443,3 +451,15 @@ def test_people_are_counted_once_in_their_intercommunality():
     assert [(r["key"], r["count"]) for r in coded["intercommunalities"]] == [
         ("Grenoble-Alpes-Métropole", 4), ("other", 1)]
     assert sum(r["count"] for r in summary["communes"]) == 5
+
+
+def test_residents_of_the_catchment_are_counted_however_they_type_their_commune():
+    typed = ["Lourmarin", "84160 Lourmarin", "Lourmarin (84)", "LOURMARIN 84160", "Cadenet"]
+    people = [person(i, f"Voisine {i}", commune) for i, commune in enumerate(typed)]
+    raw = compute.gather(make_kit("forum", FORUM, commune="Lourmarin"),
+                         {"participants": people}, SECRET)
+    summary = compute.summarize([raw], {}, communes=communes_list.shipped())
+    assert summary["catchment"]["communes"] == ["Lourmarin"]
+    assert summary["catchment"]["residents"] == 4
+    assert [(r["key"], r["count"], r["code"]) for r in summary["communes"]] == [
+        ("Lourmarin", 4, "84068"), ("other", 1, None)]
