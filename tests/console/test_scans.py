@@ -11,6 +11,7 @@ from textual import events
 from popup_tierslieu import i18n
 from popup_tierslieu.console.scanner import AZERTY_ON_QWERTY
 from popup_tierslieu.console.screens.dialogs import PassScreen
+from popup_tierslieu.console.screens.printing import PaperChoice
 from popup_tierslieu.console.widgets import outcome
 
 from .conftest import burst, console_for, scan, text_of, until
@@ -85,6 +86,7 @@ async def test_twenty_scans_in_one_burst_on_every_screen_and_dialog(server):
         "log line": lambda p: focus(p, "f8", "#log-line"),
         "help": lambda p: p.press("f1"), "portal QR": lambda p: p.press("f9"),
         "walk-in form": walk_in, "pass QR": pass_qr,
+        "paper choice": lambda p: app.push_screen(PaperChoice("Zoé")),
     }
     async with app.run_test(size=(100, 34)) as pilot:
         await until(pilot, lambda: app.stats and app.event)
