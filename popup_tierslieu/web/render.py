@@ -42,6 +42,13 @@ def isolate(value: Any) -> str:
     return f"\u2068{value}\u2069"
 
 
+def unbroken(value: Any) -> str:
+    """A value read letter by letter (a Wi-Fi password): its hyphens become non-breaking
+    ones, so a line never ends at one (cut there, it reads as two words); it breaks
+    elsewhere only where it cannot fit."""
+    return str(value).replace("-", "\u2011")
+
+
 def _date(value: dt.date | None) -> str:
     if value is None:
         return ""
@@ -76,6 +83,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["hour"] = _time
     env.filters["longdate"] = _date
     env.filters["isolate"] = isolate
+    env.filters["unbroken"] = unbroken
     env.filters["shortdate"] = _short_date
     env.globals["static_url"] = static_url
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
