@@ -222,7 +222,7 @@ class Store:
     def _remove_leftovers(self) -> None:
         """Temporary files a crash or a full disk left behind (they may hold e-mails)."""
         for tmp in [self.folder / (DB_FILE + ".tmp"), *(self.folder / SNAPSHOTS).glob("*.tmp")]:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # gone already, or not ours to remove
                 tmp.unlink()
 
     def _lock(self) -> None:

@@ -225,6 +225,7 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
         if stats is None or programme is None or requests is None:
             return
         self.stats, self.programme = stats, programme
+        self.set_problem(stats.get("storage_problem"))
         self.new_requests = sum(1 for r in requests if r["status"] == "open")
         self.updated_at = self.clock()
         if isinstance(self.screen, Section):

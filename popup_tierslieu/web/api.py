@@ -13,6 +13,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from .. import i18n
 from ..domain import bookings, checkins, desk, docs, participants, survey
 from ..errors import N_, InvalidInput
 from ..kit import Kit, Workshop
@@ -342,6 +343,9 @@ async def stats(request: Request) -> HTTPResponse:
                       for row in figures["workshops"]],
         "seats": seat_rows_json(figures["seats"], lang),
         "arrivals": desk.latest_arrivals(request.app.ctx.store),
+        # A snapshot the disk refused, or a store gone read-only: the console's banner.
+        "storage_problem": i18n.translate(problem, lang=lang)
+        if (problem := request.app.ctx.store.problem) else None,
     })
 
 

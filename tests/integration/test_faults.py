@@ -235,3 +235,29 @@ def test_purge_keeps_aggregates_and_drops_identities(make_server):
     assert [c["participant_id"] for c in tables["checkins"]] == [quiet["id"]]
     raw = b"".join(path.read_bytes() for path in Path(server.data_dir).rglob("*.json*"))
     assert b"sans@example.org" not in raw and quiet["token"].encode() not in raw
+
+
+def test_a_snapshot_the_disk_refuses_fails_no_request_and_shows_on_the_desk(make_server,
+                                                                              monkeypatch):
+    """A directory where the snapshot's temporary file goes makes every snapshot fail,
+    as a disk error would: writes still answer 201 and survive, /stats says why."""
+    monkeypatch.setenv("POPUP_CHECKPOINT_SECONDS", "1")
+    server = make_server()
+    (server.data_dir / "db.json.tmp").mkdir()
+    with httpx.Client(base_url=server.url, timeout=10, headers=FR) as http:
+        kept = server.register(http, name="Pendant la panne")
+        problem = None
+        for _ in range(60):  # the next checkpoint, within a few seconds
+            problem = http.get("/api/v1/stats", headers=server.concierge).json()[
+                "storage_problem"]
+            if problem:
+                break
+            time.sleep(0.1)
+        assert problem and "instantané" in problem
+        after = server.register(http, name="Après la panne")
+        (server.data_dir / "db.json.tmp").rmdir()
+    server.kill()
+    names = {p["name"] for p in load_tables(server.data_dir)["participants"]}
+    assert {kept["id"], after["id"]} <= {p["id"] for p in load_tables(server.data_dir)[
+        "participants"]}
+    assert {"Pendant la panne", "Après la panne"} <= names
