@@ -179,7 +179,7 @@ class Store:
         self._next_id: dict[str, int] = {}
         self._seq = 0
         self._durable = 0
-        self._lost_upto = 0
+        self._lost: list[tuple[int, int]] = []  # records rolled back: (after, up to]
         self._snapshot_seq = 0
         self._open: dict[asyncio.Task[Any] | None, _Open] = {}
         self._pending: list[bytes] = []
@@ -473,8 +473,12 @@ class Store:
         sealed = [w for w in self._undo if w.seq]
         self._undo_writes(sealed)
         self._undo = [w for w in self._undo if not w.seq]
-        self._lost_upto = self._seq
+        if self._seq > self._durable:
+            self._lost.append((self._durable, self._seq))
         self._pending.clear()
+
+    def _was_lost(self, seq: int) -> bool:
+        return any(after < seq <= upto for after, upto in self._lost)
 
     # ----------------------------------------------------------------- commit
     @property
@@ -492,8 +496,9 @@ class Store:
         back, and cut from the journal)."""
         own = self._seal(_task())
         target = own or self._seq
-        while self._durable < target:
-            if target <= self._lost_upto:
+        # A record rolled back stays refused even if a later batch makes it to disk.
+        while self._durable < target or (own and self._was_lost(own)):
+            if self._was_lost(target):
                 if own:
                     raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
                         DISK_REFUSED)
