@@ -29,7 +29,6 @@ bp = Blueprint("assets")
 
 @dataclass(frozen=True)
 class Asset:
-    path: Path
     digest: str
     body: bytes
     mime: str
@@ -46,7 +45,7 @@ class Assets:
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if mime.startswith("text/") or mime.endswith(("javascript", "svg+xml")):
                 mime += "; charset=utf-8"
-            asset = Asset(path, hashlib.sha256(body).hexdigest()[:10], body, mime)
+            asset = Asset(hashlib.sha256(body).hexdigest()[:10], body, mime)
             self.plain[path.name] = asset
             self.hashed[hashed_name(path.name, asset.digest)] = asset
 
@@ -75,7 +74,6 @@ def _default() -> Assets:
 
 def static_url(name: str) -> str:
     return _current_assets().url(name)
-
 
 
 def answer(request: Request, asset: Asset, cache: str) -> HTTPResponse:
