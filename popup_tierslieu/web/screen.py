@@ -41,20 +41,21 @@ def screen_context(request: Request) -> dict[str, Any]:
     def rows(items: list) -> list[dict[str, Any]]:
         out = []
         for w in items:
-            confirmed, waitlisted = bookings.counts(store, w.id)
+            confirmed, _waitlisted = bookings.counts(store, w.id)
             room = kit.space(w.room)
             # On a multi-day event, a workshop of another day says which day.
             day = (format_date(w.start.date(), "EEE", locale=lang)
                    if several_days and w.start.date() != today else "")
             out.append({"workshop": w, "room": room.name if room else w.room, "day": day,
-                        "left": max(0, w.capacity - confirmed), "waitlisted": waitlisted})
+                        "left": max(0, w.capacity - confirmed)})
         return out
 
     slot = bookings.current_slot(kit)
     zones = [row for row in bookings.seat_map(store, kit) if slot and row["slot"].id == slot.id]
-    # "Nothing right now" only when nothing comes next either: a panel worth its turn.
-    return {"running": in_panels(rows(running)) or ([] if upcoming else [[]]),
-            "upcoming": in_panels(rows(upcoming)),
+    now = in_panels(rows(running))
+    if not now and not upcoming:
+        now = [[]]  # one "no workshop right now" panel, when nothing comes next either
+    return {"running": now, "upcoming": in_panels(rows(upcoming)),
             "slot": slot, "zones": in_panels(zones, ZONES_PER_PANEL),
             "announced": in_panels(helpdesk.announcements(store, limit=4)),
             # The day, when the event lasts several: short, so the event's name keeps room.
