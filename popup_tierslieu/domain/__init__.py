@@ -7,7 +7,7 @@ its input, changes the store and returns plain records. The caller commits.
 # The look-ups the domain makes often; the store keeps an index for each (a tuple of
 # fields is one index over them together).
 INDEXES: dict[str, tuple[str | tuple[str, ...], ...]] = {
-    "participants": ("token", "checkin_code", "form_nonce"),
+    "participants": ("token", "checkin_code", "form_nonce", "companion_of"),
     "checkins": ("participant_id",),
     "registrations": ("workshop_id", "participant_id", ("workshop_id", "status")),
     "seat_bookings": ("slot_id", "participant_id"),

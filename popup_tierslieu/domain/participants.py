@@ -8,7 +8,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from ..errors import N_, InvalidInput, NotFound
+from ..errors import N_, Conflict, InvalidInput, NotFound
 from ..kit import Kit
 from . import clock, records, survey
 from .text import clean_text
@@ -125,6 +125,27 @@ def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None
                   source=form.get("source", "portal"))
     record["id"] = store.insert("participants", record)
     return record
+
+
+def companions(store: Any, holder_id: int) -> list[dict[str, Any]]:
+    """The people registered from a participant's pass, in the order they were added."""
+    return sorted(store.find("participants", companion_of=holder_id), key=lambda p: p["id"])
+
+
+def register_companion(store: Any, kit: Kit, holder: dict[str, Any], form: dict[str, Any],
+                       now: dt.datetime | None = None) -> dict[str, Any]:
+    """Register someone with the holder of a pass (a child, a partner): a participant of
+    their own, with their own pass, listed on the holder's. The kit caps how many."""
+    nonce = form.get("nonce")
+    if isinstance(nonce, str) and _TOKEN.match(nonce):
+        sent = store.find_one("participants", form_nonce=nonce)
+        if sent is not None and sent.get("companion_of") == holder["id"]:
+            return sent
+    if len(companions(store, holder["id"])) >= kit.rules.companions:
+        raise Conflict("You can register at most %(max)s people with your pass.",
+                       params={"max": kit.rules.companions})
+    person = register(store, kit, {**form, "source": "companion"}, now)
+    return store.update("participants", person["id"], {"companion_of": holder["id"]})
 
 
 def extract_token(raw: str, marker: str = "/pass/") -> str:

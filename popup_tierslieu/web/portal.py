@@ -153,9 +153,18 @@ def seats_view(store: Any, kit: Kit, participant_id: int) -> list[dict[str, Any]
     return list(slots.values())
 
 
+def companions_view(request: Request, holder: dict[str, Any]) -> list[dict[str, Any]]:
+    settings = request.app.ctx.settings
+    return [{"person": p, "checkin_url": settings.checkin_url(p["checkin_code"]),
+             "pass_path": f"/pass/{p['token']}"}
+            for p in participants.companions(request.app.ctx.store, holder["id"])]
+
+
 def pass_context(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
     store, kit = request.app.ctx.store, request.app.ctx.kit
-    return {"participant": participant, "me": api.me_json(request, participant),
+    return {"companions": companions_view(request, participant),
+            "companion_nonce": participants.new_token(),
+            "participant": participant, "me": api.me_json(request, participant),
             "token": participant["token"],
             "checkin_url": request.app.ctx.settings.checkin_url(participant["checkin_code"]),
             "programme": programme_view(store, kit, participant["id"]),
@@ -323,6 +332,23 @@ async def answers(request: Request, token: str) -> HTTPResponse:
                     **pass_context(request, participant))
     await request.app.ctx.store.commit()
     return back_to_pass(participant, "ok", N_("Your answers are saved. Thank you!"))
+
+
+@bp.post("/pass/<token:str>/companions")
+async def companion_add(request: Request, token: str) -> HTTPResponse:
+    store, kit = request.app.ctx.store, request.app.ctx.kit
+    holder = participants.by_token(store, token)
+    form = form_dict(request, kit)
+    try:
+        person = participants.register_companion(store, kit, holder, form)
+    except InvalidInput as exc:
+        return refused_in_place(request, holder, "companions", exc, companion_form=form)
+    except RULES as exc:
+        return refused(holder, exc)
+    await store.commit()
+    api.publish_figures(request)
+    return back_to_pass(holder, "ok", N_("%(name)s is registered, with their own pass below."),
+                        {"name": person["name"]})
 
 
 @bp.post("/pass/<token:str>/details")

@@ -139,3 +139,31 @@ def test_after_an_error_the_form_opens_at_it_and_the_language_switch_keeps_it(br
     finally:
         context.close()
     assert registered(portal) == before + 1
+
+
+def test_a_parent_registers_a_child_who_gets_a_pass_of_their_own(browser, portal):
+    before = registered(portal)
+    parent = portal.register(name="Claire Roux")
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(parent["pass_url"])
+        section = page.locator("#companions")
+        section.get_by_text("Inscrire quelqu'un avec moi").click()
+        page.fill("#companion-name", "Théo Roux")
+        assert page.input_value("#companion-commune") == "Lourmarin"
+        page.select_option("#companion-profile", "Habitant·e")
+        page.check("#companion-consent")
+        page.check("#companion-charter")
+        section.get_by_role("button", name="Inscrire cette personne").click()
+        assert page.locator("#flash").inner_text().endswith(
+            "est inscrit·e, avec son propre pass ci-dessous.")
+        child = page.locator(".companion", has_text="Théo Roux")
+        assert child.locator(".qr svg").is_visible()
+        child.get_by_role("link", name="Ouvrir son pass").click()
+        assert page.locator("h1").first.inner_text() == "Mon pass"
+        assert "Théo Roux" in page.locator(".pass .who").inner_text()
+        assert page.url != parent["pass_url"]
+    finally:
+        context.close()
+    assert registered(portal) == before + 2

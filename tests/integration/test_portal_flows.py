@@ -290,3 +290,21 @@ def test_a_participant_corrects_their_details_from_the_pass(portal):
     me = httpx.get(portal.url + "/api/v1/me", headers=bearer(person["token"])).json()
     assert (me["name"], me["commune"], me["contact_optin"]) == ("Jules Perrin", "Roussillon",
                                                                 True)
+
+
+def test_companions_are_capped_by_the_kit_and_a_resent_form_adds_no_one(portal):
+    holder = portal.register(name="Nadia Ferrand")
+    form = {"name": "Enfant", "profile": "Habitant·e", "commune": "Apt", "consent": "on",
+            "charter": "on"}
+    before = registered(portal)
+    with browser_like(portal) as http:
+        pass_path = f"/pass/{holder['token']}"
+        for n in range(3):
+            nonce = re.search(r'name="nonce" value="([^"]+)"', http.get(pass_path).text)
+            sent = {**form, "name": f"Enfant {n}", "nonce": nonce.group(1)}
+            post_form(http, f"{pass_path}/companions", sent)
+            post_form(http, f"{pass_path}/companions", sent)  # sent twice: one person
+        assert 'action="/pass/' + holder["token"] + '/companions' not in http.get(pass_path).text
+        refused = post_form(http, f"{pass_path}/companions", {**form, "name": "Enfant 4"})
+        assert flash(refused) == "Vous pouvez inscrire au plus 3 personnes avec votre pass."
+    assert registered(portal) == before + 3
