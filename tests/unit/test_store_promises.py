@@ -212,3 +212,30 @@ def test_a_restore_after_a_damaged_journal_keeps_its_valid_records(tmp_path):
     with Store.open(event) as reopened:
         assert [p["name"] for p in reopened.all("participants")] == [
             "Avant l'instantané", "Après 1", "Après 2"]
+
+
+def test_a_request_that_fails_after_a_first_write_keeps_none_of_it(tmp_path):
+    """What the error handler does for a 4xx raised after a write: the request's writes
+    are undone, another request's are kept, and nothing of the failed one is journaled."""
+    store = Store.open(tmp_path)
+    kept = store.insert("participants", {"name": "Hélène", "seat": 1})
+    store.commit_sync()
+
+    async def failing() -> None:
+        store.update("participants", kept, {"seat": 2})
+        store.insert("checkins", {"participant_id": kept})
+        store.discard()
+
+    async def succeeding() -> None:
+        store.insert("participants", {"name": "Jules"})
+        await store.commit()
+
+    async def both() -> None:
+        await asyncio.gather(failing(), succeeding())
+
+    asyncio.run(both())
+    assert store.get("participants", kept)["seat"] == 1 and store.count("checkins") == 0
+    crash(store)
+    tables = load_tables(tmp_path)
+    assert [p["name"] for p in tables["participants"]] == ["Hélène", "Jules"]
+    assert tables["participants"][0]["seat"] == 1 and not tables.get("checkins")
