@@ -149,19 +149,19 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
         """A scan, whatever screen or dialog has the focus: to the desk's queue."""
         self.scans.take(scan, self.clock().astimezone())
 
-    def unreadable_burst(self, text: str) -> None:
+    def unreadable_burst(self) -> None:
         self.notify(_("A scan was not recognised; nothing was done with it."),
                     severity="warning", markup=False)
 
     def scan_shown(self, result: Result | None) -> None:
-        """Show a scan's outcome (or the waiting count) on every open screen."""
+        """Show a scan's outcome (or the waiting count) on every open screen. The figures
+        follow from the server's own event for the check-in: a burst of twenty scans
+        costs no twenty reloads."""
         for screen in self.screen_stack:
             for panel in screen.query(ScanPanel):
                 panel.show(self.scans)
             if result is not None and isinstance(screen, Section):
                 screen.scan_done(result)
-        if result is not None and result.participant is not None:
-            self.refresh_data()
 
     async def on_unmount(self) -> None:
         await self.client.aclose()

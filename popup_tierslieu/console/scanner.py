@@ -112,18 +112,19 @@ class ScanCatcher:
     other key (arrows, F-keys, Escape), at an Enter that does not end a scan, or
     after ``scan_quiet`` seconds without a key (a scanner never pauses mid-scan; a
     person typing a word sees it appear then). In a dialog, a burst that is not a scan
-    is dropped whole: its Enter must not answer the question.
+    is dropped whole (letters, then its Enter): it must not answer the question.
     """
 
     scan_quiet = 0.3
     _held: list[events.Key]
     _quiet_timer: Timer | None = None
+    _dropped = False
 
     def scanned(self, scan: Scan) -> None:
         raise NotImplementedError
 
-    def unreadable_burst(self, text: str) -> None:
-        """A burst dropped in a dialog: say so, never act on it."""
+    def unreadable_burst(self) -> None:
+        """Keys a dialog ignored, then Enter: say so, never act on it."""
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -149,10 +150,12 @@ class ScanCatcher:
             if scan is not None:
                 self.scanned(scan)
                 return True
-            if len(text) > 3 and self._in_dialog():
-                self.unreadable_burst(text)
-                return True
             await self._let_through(keys)
+        if key.key in ("enter", "ctrl+j"):
+            if self._dropped:  # the end of a burst a dialog ignored
+                self._dropped = False
+                self.unreadable_burst()
+                return True
             return False
         if key.is_printable and key.character:
             if could_be_scan(text + key.character):
@@ -164,8 +167,10 @@ class ScanCatcher:
                 self._held.append(key)
                 self._wait_quiet()
                 return True
-            return False
+            await self._let_through([key])
+            return True
         await self.release()
+        self._dropped = False
         return False
 
     def _in_dialog(self) -> bool:
@@ -191,4 +196,7 @@ class ScanCatcher:
 
     async def _let_through(self, keys: list[events.Key]) -> None:
         for key in keys:
+            if self._in_dialog() and key.character != " ":
+                self._dropped = True  # no dialog takes a letter: a burst's keys are not for it
+                continue
             await super().on_event(key)  # type: ignore[misc]
