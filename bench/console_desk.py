@@ -5,10 +5,12 @@ Measures what the concierge waits for:
   reloads ``/stats`` and ``/desk/programme`` after every event of the stream;
 - a scan: from Enter in the desk input to the result on screen (headless Textual);
 - a check-in made at another desk: until this console's figures show it (stream
-  event, then refresh).
+  event, then refresh);
+- a burst: 100 pass URLs and their Enters arriving in one read (a scanner that sends
+  its buffer at once), until every one is answered: scans per second.
 
 Targets: every route p95 under 50 ms; scan to screen p95 under 150 ms; another
-desk's check-in on screen under 500 ms.
+desk's check-in on screen under 500 ms; a burst at 20 scans per second or more.
 
 Run: /work/venv/bin/python bench/console_desk.py [--participants 1000]
 """
@@ -23,12 +25,15 @@ import time
 from pathlib import Path
 
 import httpx
+from textual import events
+from textual.keys import _character_to_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loopback import participant, percentile, start_server  # noqa: E402
 
 from popup_tierslieu.console.app import create_app  # noqa: E402
 from popup_tierslieu.console.client import ApiClient  # noqa: E402
+from popup_tierslieu.console.offline import ScanQueue  # noqa: E402
 
 ROUTES = ("/stats", "/desk/programme", "/desk/workshops/visio", "/desk/checklist", "/seats")
 
@@ -74,8 +79,9 @@ async def routes(api: httpx.AsyncClient) -> None:
               f"p95 {ms(percentile(times, 0.95))}")
 
 
-async def console(url: str, token: str, api: httpx.AsyncClient, late: list[dict]) -> None:
-    app = create_app(ApiClient(url, token))
+async def console(url: str, token: str, api: httpx.AsyncClient, late: list[dict],
+                  queue: Path) -> None:
+    app = create_app(ApiClient(url, token), scan_queue=ScanQueue(queue))
     async with app.run_test(size=(110, 36)) as pilot:
         while not app.stats:
             await pilot.pause(0.01)
@@ -109,6 +115,23 @@ async def console(url: str, token: str, api: httpx.AsyncClient, late: list[dict]
             elsewhere.append(time.perf_counter() - start)
         print(f"  other desk -> figures here   p50 {ms(percentile(elsewhere, 0.5))}  "
               f"p95 {ms(percentile(elsewhere, 0.95))}  ({len(elsewhere)} check-ins)")
+        await burst(app, pilot, late[60:160])
+
+
+async def burst(app, pilot, people: list[dict]) -> None:
+    """Every key of every scan posted at once, then wait until the last is answered."""
+    last = people[-1]["id"]
+    start = time.perf_counter()
+    for p in people:
+        for char in p["pass_url"]:
+            app.post_message(events.Key(_character_to_key(char), char))
+        app.post_message(events.Key("enter", "\r"))
+    while len(app.scans.queue) or not app.scans.history or (
+            (app.scans.history[0].participant or {}).get("id") != last):
+        await pilot.pause(0.005)
+    took = time.perf_counter() - start
+    print(f"  burst of {len(people)} scans -> all answered {took:6.2f} s  "
+          f"({len(people) / took:5.1f} scans/s)")
 
 
 async def bench(total: int) -> None:
@@ -124,7 +147,8 @@ async def bench(total: int) -> None:
                 print(f"{total} participants, {int(total * 0.8)} checked in "
                       f"(filled in {time.perf_counter() - start:.1f} s)")
                 await routes(api)
-                await console(url, server.token, api, people[int(total * 0.8):])
+                await console(url, server.token, api, people[int(total * 0.8):],
+                              Path(tmp) / "desk-scans.jsonl")
         finally:
             server.stop()
 
