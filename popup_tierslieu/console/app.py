@@ -160,7 +160,7 @@ class ConsoleApp(ScanCatcher, ReportsFailures, App[None]):
         for screen in self.screen_stack:
             for panel in screen.query(ScanPanel):
                 panel.show(self.scans)
-            if result is not None and isinstance(screen, Section):
+            if isinstance(screen, Section):
                 screen.scan_done(result)
 
     async def on_unmount(self) -> None:

@@ -169,10 +169,11 @@ async def test_scans_wait_on_the_desk_while_the_server_is_down(server):
         burst(app, [p["pass_url"] for p in people[1:]])
         latest = app.screen.query_one("#scan-latest")
         await until(pilot, lambda: "wait" in latest.classes, what="waiting")
-        assert text_of(latest).strip() == outcome.PENDING.label() + " · " + i18n.translate(
-            "waiting, %(count)s scans to send", {"count": 2})
-        # Nothing of the previous person on the panel's first line.
+        assert text_of(latest).strip() == "… en attente, 2 scans à envoyer"
+        # Nothing of the previous person on the panel's first line nor the desk's result.
         assert people[0]["name"] not in text_of(latest)
+        result = app.screen.query_one("#result")
+        assert "wait" in result.classes and people[0]["name"] not in text_of(result)
         queued = app.scans.queue.pending()
         assert [q["text"] for q in queued] == [p["pass_url"] for p in people[1:]]
         assert app.scans.queue.path.read_text().count("scanned_at") == 2

@@ -14,7 +14,7 @@ import pytest
 
 from popup_tierslieu.kit import starter_text
 
-from .conftest import console_for, until
+from .conftest import burst, console_for, until
 
 SIZE = (110, 36)
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -87,10 +87,10 @@ def test_guide_screenshots(event, tmp_path):
     async def shoot() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.stats and app.event)
-            app.screen.query_one("#scan").value = people[1]["pass_url"]
-            await pilot.press("enter")
-            await until(pilot, lambda: "good" in app.screen.query_one("#result").classes)
-            await until(pilot, lambda: app.stats["checked_in"] == 1)
+            burst(app, [people[2]["pass_url"], people[1]["pass_url"]])
+            await until(pilot, lambda: len(app.scans.history) == 2)
+            await until(pilot, lambda: app.stats["checked_in"] == 2)
+            app.screen.query_one("#scan").cursor_blink = False
             await pilot.pause(0.2)
             app.save_screenshot("console-desk.svg", str(folder))
             await pilot.press("f2")
@@ -111,9 +111,20 @@ def test_guide_screenshots(event, tmp_path):
             await pilot.press("f1")
             await until(pilot, lambda: app.screen.query("#keys"))
             app.save_screenshot("console-help.svg", str(folder))
+            await pilot.press("escape", "f9")
+            await until(pilot, lambda: app.screen.query("#second-desk"))
+            app.save_screenshot("console-portal.svg", str(folder))
+            await pilot.press("escape", "f3")
+            server.stop()
+            burst(app, [people[0]["pass_url"]])
+            await until(pilot, lambda: "wait" in app.screen.query_one("#scan-latest").classes)
+            app.screen.query_one("#scan").cursor_blink = False
+            await pilot.pause(0.2)
+            app.save_screenshot("console-offline.svg", str(folder))
 
     asyncio.run(shoot())
-    for name in ("desk", "dashboard", "workshop", "seats", "checklist", "help"):
+    for name in ("desk", "dashboard", "workshop", "seats", "checklist", "help", "portal",
+                 "offline"):
         shot = folder / f"console-{name}.svg"
         assert "Tiers-lieu" in shot.read_text()
         if os.environ.get("POPUP_SCREENSHOTS"):

@@ -66,8 +66,9 @@ class Section(ReportsFailures, Screen[None]):
                                      self.app.new_requests)
         self.query_one(ScanPanel).show(self.app.scans)
 
-    def scan_done(self, result: Result) -> None:
-        """A scan was answered; the panel shows it already, the desk shows more."""
+    def scan_done(self, result: Result | None) -> None:
+        """A scan was answered (None: scans wait for the server); the panel shows it
+        already, the desk shows more."""
 
     def data_changed(self) -> None:
         """The server's data may have changed: reload what this screen shows."""

@@ -85,11 +85,16 @@ class DeskScreen(Section):
         else:
             self.search(value)
 
-    def scan_done(self, result: Result) -> None:
+    def scan_done(self, result: Result | None) -> None:
+        panel = self.query_one("#result", Static)
+        if result is None:
+            # Scans wait: never leave the previous person's welcome up, it looks like success.
+            if self.app.scans.offline and len(self.app.scans.queue):
+                outcome.show(panel, outcome.PENDING, self.app.scans.waiting_line())
+            return
         if result.participant is not None:
             self.last = result
-        outcome.show(self.query_one("#result", Static), result.seen, result.name,
-                     result.lines)
+        outcome.show(panel, result.seen, result.name, result.lines)
         self.query_one("#found", DataTable).display = False
         self.query_one("#scan", Input).focus()
 

@@ -20,6 +20,10 @@ _ = i18n.gettext
 
 
 class PortalScreen(ModalScreen[None]):
+    # The command must read on as few lines as possible: wider than the QR code.
+    DEFAULT_CSS = """
+    PortalScreen #second-desk { width: 76; max-width: 100%; margin-top: 1; }
+    """
     BINDINGS = [Binding("escape,f9", "dismiss", _("Close"))]
 
     def __init__(self, event_name: str, portal_url: str, token_file: Path | None = None) -> None:

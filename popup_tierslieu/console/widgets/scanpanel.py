@@ -44,7 +44,8 @@ class ScanPanel(Vertical):
         self.display = bool(history) or bool(len(desk.queue))
         if desk.offline and len(desk.queue):
             # Never the previous person's result while scans wait: that looked like success.
-            outcome.show(latest, outcome.PENDING, desk.waiting_line())
+            latest.set_classes(["outcome", outcome.PENDING.css])
+            latest.update(Text(f"{outcome.PENDING.symbol} {desk.waiting_line()}", style="bold"))
             older = history[:self.rows]
         elif history:
             latest.set_classes(["outcome", history[0].seen.css])
