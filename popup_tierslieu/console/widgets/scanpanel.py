@@ -25,7 +25,8 @@ def history_line(result: Result) -> Text:
 
 class ScanPanel(Vertical):
     DEFAULT_CSS = """
-    ScanPanel { dock: bottom; height: auto; max-height: 5; }
+    /* Docked above the footer (one line, docked at the very bottom too). */
+    ScanPanel { dock: bottom; height: auto; max-height: 5; margin-bottom: 1; }
     ScanPanel #scan-latest { height: 1; padding: 0 1; }
     ScanPanel #scan-history { height: auto; padding: 0 1; color: $text-muted; }
     """
