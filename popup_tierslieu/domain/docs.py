@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,18 @@ HOST_TEMPLATE = (N_("What was presented"), N_("Questions asked"), N_("Resources"
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
     ["table", "strikethrough"])
+
+
+def _image_as_link(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A Markdown image becomes a link to it, named by its text: the portal loads nothing
+    from elsewhere, and an image silently dropped would lose what the author wrote."""
+    token = tokens[idx]
+    text = self.renderInlineAsText(token.children or [], options, env) or token.attrGet("src")
+    return (f'<a href="{escape(str(token.attrGet("src") or ""), quote=True)}">'
+            f"🖼 {escape(str(text or ''))}</a>")
+
+
+_MARKDOWN.add_render_rule("image", _image_as_link)
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "a", "ul", "ol", "li", "blockquote",
                  "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead",
                  "tbody", "tr", "th", "td"}

@@ -38,6 +38,14 @@ MIN_SCORE = 1.0
 # A pair is proposed only if it is at least this share of the best pair of both its
 # request and its offer: a close fit hides the far ones that share a stray word.
 RELATIVE = 0.5
+# How a match reads to a participant, from its score (a raw "fit 6.5" meant nothing).
+FIT_WORDS = ((4 * MIN_SCORE, N_("a close match")), (2 * MIN_SCORE, N_("a good match")),
+             (0.0, N_("a possible match")))
+
+
+def fit_words(score: float) -> str:
+    """The words (a message id) that say how well a post fits the participant's own."""
+    return next(words for floor, words in FIT_WORDS if score >= floor)
 CATEGORY_WEIGHT, TAG_WEIGHT = 1.5, 2.0
 # Stems sharing this many first letters are the same family ("comptabilit" and
 # "comptabl" when one typed without accents, "velo" and "velos").

@@ -43,7 +43,7 @@ def post_json(store: Any, post: dict[str, Any]) -> dict[str, Any]:
 
 def match_json(store: Any, row: dict[str, Any]) -> dict[str, Any]:
     return {**post_json(store, row["post"]), "score": row["score"],
-            "for_post_id": row["mine"]["id"]}
+            "fit": swap.fit_words(row["score"]), "for_post_id": row["mine"]["id"]}
 
 
 def meeting_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -308,3 +308,17 @@ def test_companions_are_capped_by_the_kit_and_a_resent_form_adds_no_one(portal):
         refused = post_form(http, f"{pass_path}/companions", {**form, "name": "Enfant 4"})
         assert flash(refused) == "Vous pouvez inscrire au plus 3 personnes avec votre pass."
     assert registered(portal) == before + 3
+
+
+def test_swap_matches_read_in_words_not_as_a_raw_score(portal):
+    asker, helper = (portal.register(name=n) for n in ("Marc Olivier", "Inès Garnier"))
+    for person, kind, title in ((asker, "request", "Apprendre la comptabilité"),
+                                (helper, "offer", "Cours de comptabilité pour débuter")):
+        assert httpx.post(portal.url + "/api/v1/swap", headers=bearer(person["token"]), json={
+            "kind": kind, "title": title, "description": "Recettes, URSSAF, logiciel.",
+            "category": "Gestion et comptabilité", "tags": ["compta"]},
+            timeout=10).status_code == 201
+    page = httpx.get(f"{portal.url}/pass/{asker['token']}").text
+    assert "Cours de comptabilité pour débuter" in page
+    assert re.search(r"(très proche de|proche de|peut correspondre à) votre annonce", page)
+    assert "affinité" not in page

@@ -272,3 +272,11 @@ def test_a_participant_posting_too_fast_is_asked_to_wait_but_not_the_desk(store,
     docs.add_note(store, KIT, NOTE, author, MORNING + dt.timedelta(minutes=11))
     for _ in range(docs.NOTE_LIMIT + 1):
         docs.add_note(store, KIT, NOTE, docs.Author.concierge(), MORNING)
+
+
+def test_a_markdown_image_becomes_a_link_named_by_its_text_never_dropped():
+    html = docs.render_markdown("Le plan : ![plan de la salle](https://exemple.org/plan.png)")
+    assert "<img" not in html
+    assert '<a href="https://exemple.org/plan.png"' in html
+    assert "plan de la salle" in html
+    assert "<img" not in docs.render_markdown('![x" onerror="alert(1)](https://e.org/a.png)')
