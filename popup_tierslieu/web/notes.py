@@ -128,7 +128,9 @@ def notes_view(participant: dict[str, Any]) -> dict[str, Any]:
             "spaces": kit.spaces, "meetings": swap.meetings_of(store, participant["id"]),
             "licence": kit.licence_name,
             "template": docs.HOST_TEMPLATE,
-            "max_mb": photos.megabytes(request.app.ctx.settings.max_upload_bytes)}
+            "max_mb": photos.megabytes(request.app.ctx.settings.max_upload_bytes),
+            "max_bytes": request.app.ctx.settings.max_upload_bytes,
+            "max_side": photos.MAX_WIDTH}
 
 
 def latest_notes(limit: int = 4) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ check-in QR that cannot manage the pass."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +168,41 @@ def test_a_parent_registers_a_child_who_gets_a_pass_of_their_own(browser, portal
     finally:
         context.close()
     assert registered(portal) == before + 2
+
+
+@pytest.fixture(scope="module")
+def big_photo(tmp_path_factory) -> Path:
+    """A real phone-sized photo above the 8 MB limit (noise does not compress)."""
+    from PIL import Image
+
+    path = tmp_path_factory.mktemp("photo") / "IMG_2041.jpg"
+    size = (4000, 3000)  # 12 megapixels, as phones take them
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, quality=95)
+    assert path.stat().st_size > 8 * 1024 * 1024
+    return path
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_big_photo_is_shrunk_on_the_phone_or_refused_with_the_note_kept(browser, portal,
+                                                                         big_photo,
+                                                                         javascript):
+    person = portal.register(name="Agathe Morel")
+    context = new_phone(browser, javascript=javascript)
+    try:
+        page = context.new_page()
+        page.goto(f"{portal.url}/pass/{person['token']}/notes/new")
+        page.fill("#note-title", "La grande table")
+        typed = "Tout le monde a mangé ensemble, même les élus."
+        page.fill("#note-body", typed)
+        page.set_input_files("#note-gallery", str(big_photo))
+        page.get_by_role("button", name="Publier ma note").click()
+        page.wait_for_load_state()
+        if javascript:  # shrunk by the phone, then published with its photo
+            expect(page).to_have_url(re.compile(r"/notes/\d+$"))
+            assert page.locator("img[src^='/photos/']").count() == 1
+        else:  # the server's limit: 413, the note still there to send without the photo
+            assert "Cette photo est trop lourde" in page.locator("#note-file-error").inner_text()
+            assert page.input_value("#note-body") == typed
+            assert page.input_value("#note-title") == "La grande table"
+    finally:
+        context.close()

@@ -38,3 +38,55 @@ window.addEventListener("pageshow", function () {
     first.focus();
   }
 })();
+// Photos are shrunk on the phone before they are sent (a phone photo is often above
+// the server's limit, and a small one travels faster on the event's Wi-Fi). Anything
+// the browser cannot decode (HEIC) is sent as it is: the server says what is wrong,
+// keeping the note. Without JavaScript the server's limits apply as they are.
+(function () {
+  if (!window.createImageBitmap || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) {
+    return;
+  }
+  function shrink(input, maxSide, maxBytes) {
+    var file = input.files && input.files[0];
+    if (!file || !/^image\//.test(file.type)) {
+      return Promise.resolve();
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size <= maxBytes) {
+        return null;
+      }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (blob && blob.size < file.size) {
+            var smaller = new DataTransfer();
+            smaller.items.add(new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg",
+                                       { type: "image/jpeg" }));
+            input.files = smaller.files;
+          }
+          resolve();
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return null; });
+  }
+  document.querySelectorAll("form[data-resize-photos]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.resized) {
+        return;
+      }
+      event.preventDefault();
+      var maxSide = Number(form.dataset.maxSide) || 1600;
+      var maxBytes = Number(form.dataset.maxBytes) || 8388608;
+      var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type=file]"));
+      Promise.all(inputs.map(function (input) { return shrink(input, maxSide, maxBytes); }))
+        .then(function () {
+          form.dataset.resized = "1";
+          form.submit();
+        });
+    });
+  });
+})();
