@@ -66,6 +66,18 @@ def _short_date(value: dt.date | None) -> str:
     return format_date(value, format="EEE d MMM", locale=i18n.current.get())
 
 
+def _moment(value: dt.datetime | str | None, kit: Any) -> str:
+    """An hour, with its day in front when the event lasts several days (14h00 alone
+    is ambiguous on a three-day festival)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if kit is not None and kit.event.start_date != kit.event.end_date:
+        return f"{_short_date(value.date())} · {_time(value)}"
+    return _time(value)
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("popup_tierslieu.web", "templates"),
@@ -85,6 +97,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["isolate"] = isolate
     env.filters["unbroken"] = unbroken
     env.filters["shortdate"] = _short_date
+    env.filters["moment"] = _moment
     env.globals["static_url"] = static_url
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
     env.globals["qr_logo"] = lambda data, logo, title="": Markup(qr.logo_img(data, logo, title))

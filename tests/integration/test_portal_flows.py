@@ -322,3 +322,19 @@ def test_swap_matches_read_in_words_not_as_a_raw_score(portal):
     assert "Cours de comptabilité pour débuter" in page
     assert re.search(r"(très proche de|proche de|peut correspondre à) votre annonce", page)
     assert "affinité" not in page
+
+
+def test_a_multi_day_event_shows_the_day_beside_each_hour(portal):
+    from babel.dates import format_date
+
+    person = portal.register(name="Rose Blanc")
+    httpx.post(portal.url + "/api/v1/workshops/plateau/registrations",
+               headers=bearer(person["token"]), timeout=10)
+    page = httpx.get(f"{portal.url}/pass/{person['token']}",
+                     headers={"Accept-Language": "fr"}).text
+    start = load(portal.kit).workshop("plateau").start
+    day = format_date(start.date(), format="EEE d MMM", locale="fr")
+    bookings = page.split('id="my-bookings"', 1)[1].split("</section>", 1)[0]
+    assert f"{day} · 16h00 · Plateau ouvert" in bookings
+    seats = page.split('id="seats"', 1)[1].split("</section>", 1)[0]
+    assert f"{day} · 09h00" in seats
