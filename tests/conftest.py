@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -119,6 +120,17 @@ class Server:
                                           timeout=10)
         assert response.status_code == 201, response.text
         return response.json()
+
+
+@contextlib.contextmanager
+def module_server(folder: Path, kit: Path | str | None = None) -> Iterator[Server]:
+    """One server shared by a test module (starting one costs seconds on a busy machine),
+    stopped by its PID at the end."""
+    server = Server(folder / "event", free_port(), str(kit) if kit else None).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -9,14 +9,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import icalendar
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import Server, free_port
+from ..conftest import Server, module_server
+from ..integration.test_portal import registered
 from ..portal_kit import write_clock_kit
 from .conftest import new_phone
+from .test_portal_browser import fill_registration
 
 pytestmark = pytest.mark.browser
 
@@ -24,22 +25,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("flows-browser")
-    server = Server(folder / "event", free_port(), str(write_clock_kit(folder))).start()
-    yield server
-    server.stop()
-
-
-def registered(server: Server) -> int:
-    return httpx.get(server.url + "/api/v1/stats", headers=server.concierge,
-                     timeout=10).json()["registered"]
-
-
-def fill_registration(page, name: str) -> None:
-    page.fill("#name", name)
-    page.select_option("#profile", "Indépendant·e")
-    page.fill("#commune", "Ménerbes")
-    page.check("#consent")
-    page.check("#charter")
+    with module_server(folder, write_clock_kit(folder)) as server:
+        yield server
 
 
 def double_tap(page, selector: str) -> None:

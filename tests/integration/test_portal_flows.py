@@ -13,7 +13,7 @@ import pytest
 
 from popup_tierslieu.kit import load
 
-from ..conftest import KITS, Server, free_port
+from ..conftest import KITS, Server, module_server
 from ..portal_kit import write_clock_kit
 from ..qrcodes import decode_qr_in
 from .test_portal import bearer, browser_like, flash, post_form, register_many, registered
@@ -22,9 +22,8 @@ from .test_portal import bearer, browser_like, flash, post_form, register_many, 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("flows")
-    server = Server(folder / "event", free_port(), str(write_clock_kit(folder))).start()
-    yield server
-    server.stop()
+    with module_server(folder, write_clock_kit(folder)) as server:
+        yield server
 
 
 def workshop_item(page: str, title: str) -> str:
@@ -162,10 +161,8 @@ def test_a_refused_photo_keeps_the_typed_note_and_is_said_once_at_its_field(port
 @pytest.fixture(scope="module")
 def forum(tmp_path_factory) -> Iterator[Server]:
     """The forum kit: its survey has required questions."""
-    folder = tmp_path_factory.mktemp("forum")
-    server = Server(folder / "event", free_port(), str(KITS / "forum-journee.toml")).start()
-    yield server
-    server.stop()
+    with module_server(tmp_path_factory.mktemp("forum"), KITS / "forum-journee.toml") as server:
+        yield server
 
 
 def autofocused(page: str) -> list[str]:
