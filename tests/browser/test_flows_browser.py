@@ -76,6 +76,9 @@ def test_a_past_workshop_offers_no_booking_and_the_check_in_qr_cannot_manage(bro
         assert "terminé" in past.inner_text() and past.locator("button").count() == 0
         running = page.locator("li.workshop", has_text="Fil rouge")
         assert "en cours" in running.inner_text()
+        sizes = page.locator("#survey .scale label").evaluate_all(
+            "labels => labels.map(l => [l.offsetWidth, l.offsetHeight])")
+        assert sizes and all(w >= 44 and h >= 44 for w, h in sizes), sizes  # tap targets
         running.get_by_role("button", name="M'inscrire").click()
         assert page.locator("#flash").inner_text() == "Votre place est confirmée."
         with page.expect_download() as got:

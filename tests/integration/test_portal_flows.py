@@ -302,6 +302,8 @@ def test_companions_are_capped_by_the_kit_and_a_resent_form_adds_no_one(portal):
             post_form(http, f"{pass_path}/companions", sent)
             post_form(http, f"{pass_path}/companions", sent)  # sent twice: one person
         assert 'action="/pass/' + holder["token"] + '/companions' not in http.get(pass_path).text
+        with_three = http.get(pass_path)
+        assert len(with_three.content) < 60_000  # the page weight budget, three QR codes in
         refused = post_form(http, f"{pass_path}/companions", {**form, "name": "Enfant 4"})
         assert flash(refused) == "Vous pouvez inscrire au plus 3 personnes avec votre pass."
     assert registered(portal) == before + 3

@@ -146,8 +146,27 @@ def test_a_waiting_place_also_holds_the_time(store):
     ids = people(store, 4)
     for pid in ids:
         bookings.register(store, KIT, pid, "a")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as caught:
         bookings.register(store, KIT, ids[3], "overlaps-a")
+    assert caught.value.message.startswith("You are on the waiting list of")
+
+
+def test_bookings_close_when_a_workshop_ends_or_the_kits_minutes_after_its_start(store):
+    (pid,) = people(store, 1)
+    venue = dt.timezone(dt.timedelta(hours=2))  # Paris in June
+    during = at(10, 30).replace(tzinfo=venue)
+    assert bookings.register(store, KIT, pid, "a", now=during)["status"] == "confirmed"
+    with pytest.raises(Conflict):
+        bookings.register(store, KIT, pid, "after-a", now=at(12, 0).replace(tzinfo=venue))
+    strict = dataclasses.replace(KIT, rules=dataclasses.replace(KIT.rules,
+                                                                closes_after_start=10))
+    with pytest.raises(Conflict):
+        bookings.register(store, strict, pid, "b", now=at(14, 11).replace(tzinfo=venue))
+    assert bookings.register(store, strict, pid, "b",
+                             now=at(14, 9).replace(tzinfo=venue))["status"] == "confirmed"
+    # The desk may still record someone in a workshop that is over.
+    assert bookings.register(store, KIT, pid, "after-a", now=at(12, 0).replace(tzinfo=venue),
+                             by_desk=True)["status"] == "confirmed"
 
 
 def test_a_cancelled_workshop_frees_the_time(store):
