@@ -109,12 +109,14 @@ class ScanDesk:
             try:
                 answer = await self.client.check_in(
                     entry["text"], scanned_at=entry["scanned_at"] if late else None)
-            except Unreachable:
-                self.offline = True
-                self._late.update(e["id"] for e in self.queue.pending())
-                self._shown(None)
-                return
             except ApiError as exc:
+                # Unreachable, or the server failing (5xx): the scan is not answered, it
+                # waits; a 4xx is the server's answer about this scan.
+                if isinstance(exc, Unreachable) or (exc.status or 500) >= 500:
+                    self.offline = True
+                    self._late.update(e["id"] for e in self.queue.pending())
+                    self._shown(None)
+                    return
                 result = self.refused(entry, exc)
             else:
                 result = self.answered(entry, answer)
