@@ -378,8 +378,12 @@ async def pretix(url: str, token: str, checkin_list: str, secrets_file: str) -> 
     scan = pretix_scan(path, token, int(checkin_list))
     for number, connections in enumerate(CONNECTIONS):
         batch = secrets[number * share:(number + 1) * share]
-        conns = [await HttpConnection(parts.hostname, parts.port or 80, {},
-                                      auth_scheme="Token").open() for _ in range(connections)]
+        try:
+            conns = [await HttpConnection(parts.hostname, parts.port or 80, {},
+                                          auth_scheme="Token").open()
+                     for _ in range(connections)]
+        except OSError as exc:
+            raise SystemExit(f"--pretix {url}: cannot connect ({exc.strerror})") from None
         wall = time.perf_counter()
         latencies, errors = await first_scans(conns, batch, scan)
         wall = time.perf_counter() - wall
