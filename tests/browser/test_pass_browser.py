@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..conftest import Server, free_port
+from ..conftest import Server, module_server
 from ..portal_kit import write_portal_kit
 from .conftest import new_phone
 from .test_portal_browser import fill_registration
@@ -17,9 +17,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("pass-browser")
-    server = Server(folder / "event", free_port(), str(write_portal_kit(folder))).start()
-    yield server
-    server.stop()
+    with module_server(folder, write_portal_kit(folder)) as shared:
+        yield shared
 
 
 def in_view(page, selector: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from babel.dates import format_date
 from playwright.sync_api import expect
 
-from ..conftest import Server, free_port
+from ..conftest import Server, module_server
 from ..portal_kit import write_portal_kit
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,12 @@ def busy_portal(tmp_path_factory) -> Iterator[Server]:
     """A screen with something in every panel: announcements, long titles, notes, posts.
     One for the module: the tests compare counts before and after."""
     folder = tmp_path_factory.mktemp("screen")
-    server = Server(folder / "event", free_port(), str(write_portal_kit(folder))).start()
+    with module_server(folder, write_portal_kit(folder)) as server:
+        fill(server)
+        yield server
+
+
+def fill(server: Server) -> None:
     people = [server.register(name=f"Habitant·e {n}") for n in range(3)]
     for text in ("Les commandes de repas ferment à 12h, pensez-y avant l'atelier", "Café offert"):
         httpx.post(server.url + "/api/v1/announcements", json={"text": text},
@@ -59,8 +64,6 @@ def busy_portal(tmp_path_factory) -> Iterator[Server]:
                             json={"title": f"{LONG} (note {n})", "body": "Compte rendu.",
                                   "kind": "worked"}, timeout=10)
         assert answer.status_code == 201, answer.text
-    yield server
-    server.stop()
 
 
 def each_panel(page):

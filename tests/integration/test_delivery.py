@@ -11,15 +11,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ..conftest import Server, free_port
+from ..conftest import Server, module_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     """One server for the module: these tests only read (and register people)."""
-    server = Server(tmp_path_factory.mktemp("delivery") / "event", free_port()).start()
-    yield server
-    server.stop()
+    with module_server(tmp_path_factory.mktemp("delivery")) as shared:
+        yield shared
 
 
 def test_head_is_answered_wherever_get_is(server):
