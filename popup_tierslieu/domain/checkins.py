@@ -33,14 +33,16 @@ def scan_time(kit: Kit, raw: Any, now: dt.datetime | None = None) -> dt.datetime
         raise InvalidInput("Some fields need your attention.", fields=field)
     try:
         moment = dt.datetime.fromisoformat(raw.strip())
-    except ValueError:
+        # Year 1 with an eastern offset is before the first instant Python can hold.
+        day = clock.local(moment, kit.event.timezone).date() if moment.tzinfo else None
+    except (ValueError, OverflowError):
         raise InvalidInput("Some fields need your attention.", fields=field) from None
-    if moment.tzinfo is None:
+    if day is None:
         raise InvalidInput("Some fields need your attention.", fields=field)
     if moment > now + FUTURE_SLACK:
         raise InvalidInput("Some fields need your attention.", fields={
             "scanned_at": N_("This scan time is in the future: check the desk's clock.")})
-    if clock.local(moment, kit.event.timezone).date() < kit.event.start_date:
+    if day < kit.event.start_date:
         raise InvalidInput("Some fields need your attention.", fields={
             "scanned_at": N_("This scan time is before the event's first day.")})
     return moment
