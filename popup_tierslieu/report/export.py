@@ -119,7 +119,8 @@ def tables(event: EventData) -> list[Table]:
 
     out = [
         Table("participants", "Registrations", (
-            PERSON, F("registered_at", "datetime"), F("source", "string", "portal or desk"),
+            PERSON, F("registered_at", "datetime"), F("source", "string",
+                                                 "portal, desk or companion"),
             F("profile", "string"), F("commune", "string"), F("lang", "string"),
             F("contact_optin", "boolean"), F("charter_accepted", "boolean"),
             F("checked_in", "boolean")),
