@@ -211,4 +211,6 @@ def test_communes_csv_carries_the_official_codes_when_given(tmp_path):
     rows = {r["Commune de résidence"]: r for r in read_csv(folder / "report" / "communes.csv")}
     assert (rows["Lourmarin"]["Code INSEE"], rows["Lourmarin"]["Intercommunalité"],
             rows["Lourmarin"]["Tranche de population"]) == ("99001", "CC du Val", "500-1999")
-    assert rows["Apt"]["Code INSEE"] == ""
+    # The organiser's list goes over the shipped one: Lourmarin takes the organiser's
+    # code, Apt keeps its official one from the list shipped with the kit.
+    assert rows["Apt"]["Code INSEE"] == "84003"
