@@ -48,3 +48,20 @@ def decode_all_in(html: str) -> list[str]:
             results = zxingcpp.read_barcodes(svg_to_image(svg))
             texts.extend(r.text for r in results)
     return texts
+
+
+def decode_terminal_qr(text: str) -> str:
+    """Read a QR drawn with half blocks (segno's compact terminal output, as the console
+    shows it): a block is a light module, two rows per line."""
+    lines = text.rstrip("\n").splitlines()
+    scale = 4
+    image = Image.new("L", (max(map(len, lines)) * scale, len(lines) * 2 * scale), 0)
+    for y, line in enumerate(lines):
+        for x, char in enumerate(line):
+            for half, light in enumerate((char in "█▀", char in "█▄")):
+                if light:
+                    image.paste(255, (x * scale, (2 * y + half) * scale,
+                                      (x + 1) * scale, (2 * y + half + 1) * scale))
+    results = zxingcpp.read_barcodes(image)
+    assert results, "no QR code could be decoded from the terminal drawing"
+    return results[0].text

@@ -131,6 +131,10 @@ class ApiClient:
     async def participant(self, participant_id: int) -> dict[str, Any]:
         return await self.request("GET", f"/participants/{participant_id}")
 
+    async def pass_link(self, participant_id: int) -> dict[str, Any]:
+        """"Renvoyer mon pass": the pass link (bookings, data) of someone who lost it."""
+        return await self.request("GET", f"/participants/{participant_id}/pass")
+
     async def roster(self, workshop_id: str) -> dict[str, Any]:
         return await self.request("GET", f"/desk/workshops/{workshop_id}")
 

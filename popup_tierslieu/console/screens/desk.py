@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from ... import i18n
+from ...errors import N_
 from ..scanner import Scan, recognise
 from ..scans import UNDONE, Result
 from ..widgets import outcome
@@ -35,6 +36,8 @@ class DeskScreen(Section):
         Binding("ctrl+z", "undo", _("Undo the last check-in"), show=False),
         # Priority: the scan input would take Ctrl+E as "end of line".
         Binding("ctrl+e", "print_pass", _("Print the pass"), priority=True),
+        # Ctrl+R is the app's refresh; L for the pass "lien".
+        Binding("ctrl+l", "resend_pass", _("Resend the pass")),
         Binding("down", "results", _("Search results"), show=False),
         Binding("escape", "back_to_scan", _("Back to the scan input"), show=False),
     ]
@@ -163,15 +166,32 @@ class DeskScreen(Section):
         if person is not None:
             self.app.scanned(Scan(person["pass_url"]))
 
-    def action_print_pass(self) -> None:
-        """The pass of the highlighted search result, else of the person just shown."""
+    def chosen_person(self) -> dict[str, Any] | None:
+        """The highlighted search result, else the person just shown (a warning if none)."""
         table = self.query_one("#found", DataTable)
         person = (self.found[table.cursor_row] if table.display and self.found
                   else self.last.participant if self.last else None)
         if person is None:
             self.notify(_("Scan or find someone first."), severity="warning")
-            return
-        ask_and_print_pass(self.app, person["id"], person["name"])
+        return person
+
+    def action_print_pass(self) -> None:
+        if person := self.chosen_person():
+            ask_and_print_pass(self.app, person["id"], person["name"])
+
+    def action_resend_pass(self) -> None:
+        """"Renvoyer mon pass": the pass link as a QR, for the person's own phone."""
+        if person := self.chosen_person():
+            self.resend_pass(person["id"])
+
+    @work(group="resend", exit_on_error=False)
+    async def resend_pass(self, participant_id: int) -> None:
+        answer = await self.call(self.app.client.pass_link(participant_id))
+        if answer is not None:
+            self.app.push_screen(PassScreen(
+                answer["name"], answer["pass_url"], answer["participant_id"],
+                N_("Scan this QR with your phone: it opens your pass (bookings, data). "
+                   "Show it to nobody.")))
 
     # --------------------------------------------------------------- walk-in
     def action_walk_in(self) -> None:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 
 from ... import i18n
+from ...errors import N_
 from ..widgets.qr import QrCode
 from .base import ReportsFailures
 from .printing import ask_and_print_pass
@@ -101,23 +102,27 @@ class PickPerson(ReportsFailures, ModalScreen[dict[str, Any] | None]):
 
 
 class PassScreen(ModalScreen[None]):
-    """A new participant's pass: they scan it with their phone to keep it."""
+    """A participant's pass: they scan it with their phone to keep it (a walk-in), or to
+    get it back (the desk's "resend", which says the link is private)."""
 
     # Escape only: Enter could come from a scanner, and closing is not its job.
     BINDINGS = [Binding("escape", "dismiss", _("Close")),
                 Binding("ctrl+e", "print_pass", _("Print the pass"))]
 
-    def __init__(self, name: str, pass_url: str, participant_id: int) -> None:
+    def __init__(self, name: str, pass_url: str, participant_id: int,
+                 explanation: str = N_("Scan this code with your phone to keep your pass.")
+                 ) -> None:
         super().__init__()
         self.person = name
         self.pass_url = pass_url
         self.participant_id = participant_id
+        self.explanation = explanation
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog qr"):
             yield Static(Text(i18n.translate("Pass of %(name)s", {"name": self.person})),
                         classes="heading")
-            yield Static(_("Scan this code with your phone to keep your pass."))
+            yield Static(_(self.explanation), id="pass-why")
             yield QrCode(self.pass_url, id="pass-qr")
             yield Static(Text(self.pass_url), id="pass-url")
             yield Static(_("No smartphone? Ctrl+E prints the pass. Escape to close."),
