@@ -176,6 +176,9 @@ class Store:
         self.io_check: Callable[[str], None] = _no_fault
         self._tables: dict[str, dict[int, Document]] = {}
         self._indexes: dict[tuple[str, tuple[str, ...]], dict[Any, set[int]]] = {}
+        # The index chosen for a table and the names of a query's criteria: each look-up
+        # asks again (a first check-in makes five), and the answer never changes.
+        self._best_index: dict[tuple[str, ...], tuple[str, ...] | None] = {}
         self._next_id: dict[str, int] = {}
         self._seq = 0
         self._durable = 0
@@ -320,14 +323,22 @@ class Store:
     def _index_for(self, table: str, criteria: dict[str, Any]) -> tuple[tuple[str, ...],
                                                                          set[int]] | None:
         """The index covering the most of ``criteria``, and its bucket for their values."""
-        best = None
-        for spec in self._index_fields.get(table, ()):
-            if all(name in criteria for name in spec) and (best is None or len(spec) > len(best)):
-                best = spec
+        names = (table, *criteria)
+        try:
+            best = self._best_index[names]
+        except KeyError:
+            best = self._best_index[names] = self._choose_index(table, criteria)
         if best is None:
             return None
         bucket = self._indexes.get((table, best), {}).get(_index_key(best, criteria), set())
         return best, bucket
+
+    def _choose_index(self, table: str, criteria: dict[str, Any]) -> tuple[str, ...] | None:
+        best = None
+        for spec in self._index_fields.get(table, ()):
+            if all(name in criteria for name in spec) and (best is None or len(spec) > len(best)):
+                best = spec
+        return best
 
     def _candidates(self, table: str, criteria: dict[str, Any]) -> Iterable[int]:
         found = self._index_for(table, criteria)
