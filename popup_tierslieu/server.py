@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import logging.handlers
 import os
@@ -251,6 +252,15 @@ def build(options: ServeOptions, lock: int) -> tuple[Sanic, socket.socket, Store
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, app.ctx.stop_asked.set)
         app.ctx.stopper = loop.create_task(_stop_when_asked(app))
+
+    @app.after_server_start
+    async def settle_memory(app: Sanic) -> None:
+        # The event's documents (12,000 participants: some 50,000 objects) live as long
+        # as the server: frozen out of the cyclic garbage collector, they are no longer
+        # walked by the collections that every few hundred requests' allocations set
+        # off (measured: a first check-in 9 % cheaper in server CPU, bench/checkin.py).
+        gc.collect()
+        gc.freeze()
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
