@@ -82,7 +82,7 @@ def _no_fault(step: str) -> None:
     make the disk fail at exactly that step (a full tmpfs can only fail writes)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Write:
     """One document written in memory, and what it replaced (to undo it)."""
 
@@ -93,7 +93,7 @@ class _Write:
     seq: int = 0  # the record holding it; 0 while its request has not committed
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     """The writes of one request (one asyncio task) not yet sealed into a record."""
 
@@ -489,7 +489,8 @@ class Store:
         self._pending.clear()
 
     def _was_lost(self, seq: int) -> bool:
-        return any(after < seq <= upto for after, upto in self._lost)
+        # Asked two or three times per commit; the list is empty unless a disk failed.
+        return bool(self._lost) and any(after < seq <= upto for after, upto in self._lost)
 
     # ----------------------------------------------------------------- commit
     @property

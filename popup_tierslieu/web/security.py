@@ -92,16 +92,21 @@ class RateLimit:
 
     def retry_after(self, key: str) -> int:
         """0 if ``key`` may go on, else the seconds to wait for the next token."""
-        bucket = self._refilled(key)
+        if key not in self.buckets:  # nothing spent yet: a full bucket (every desk scan asks)
+            return 0
+        return self._wait(self._refilled(key))
+
+    def _wait(self, bucket: Bucket) -> int:
         if bucket.tokens >= 1:
             return 0
         return max(1, math.ceil((1 - bucket.tokens) / self.rate))
 
     def take(self, key: str) -> int:
         """Spend one token; returns 0, or the seconds to wait when none is left."""
-        wait = self.retry_after(key)
+        bucket = self._refilled(key)
+        wait = self._wait(bucket)
         if not wait:
-            self.buckets[key].tokens -= 1
+            bucket.tokens -= 1
         return wait
 
 
