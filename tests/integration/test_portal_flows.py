@@ -66,6 +66,8 @@ def test_past_workshops_and_slots_cannot_be_booked_and_labels_follow_the_clock(p
     desk = httpx.post(portal.url + "/api/v1/desk/workshops/hier/registrations",
                       json={"participant_id": person["id"]}, headers=portal.concierge)
     assert desk.status_code == 201, desk.text
+    me = httpx.get(portal.url + "/api/v1/me", headers=bearer(person["token"])).json()
+    assert {r["workshop_id"] for r in me["registrations"]} == {"plateau", "hier"}
 
 
 # -------------------------------------------------------------- check-in code
