@@ -15,7 +15,7 @@ from typing import Any
 from . import i18n
 from .cli_words import speak_the_current_language
 from .errors import PopupError
-from .folderlock import lock_holder, writable_folder
+from .folderlock import in_use, lock_holder, writable_folder
 from .kit import Kit, default_kit, load, parse, starter_text
 from .settings import PRINTS, TOKEN_FILE
 
@@ -91,11 +91,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
             run_console(running["url"], (folder / TOKEN_FILE).read_text().strip(),
                         folder / PRINTS, folder / TOKEN_FILE)
             return 0
-        raise Fail(i18n.translate(
-            "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
-            "it first with: popup stop --data %(folder)s",
-            {"pid": running.get("pid", "?"), "url": running.get("url", "?"),
-             "folder": str(folder)}))
+        raise in_use(folder, running)
     writable_folder(folder)
     (folder / "logs").mkdir(exist_ok=True, mode=0o700)
     log_path = folder / "logs" / "server.out"
@@ -107,7 +103,7 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     if not wait_ready(url, child):
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
         raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
-    token = (folder / "concierge.token").read_text().strip()
+    token = (folder / TOKEN_FILE).read_text().strip()
     show_desk_card(url, folder / TOKEN_FILE)
     run_console(url, token, folder / PRINTS, folder / TOKEN_FILE)
     return after_console(child, folder)
@@ -188,7 +184,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     if not token:
         folder = find_token_dir(args.data)
         paper_dir = folder / PRINTS
-        path = token_file = folder / "concierge.token"
+        path = token_file = folder / TOKEN_FILE
         try:
             token = path.read_text().strip()
         except OSError:
@@ -279,7 +275,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from .settings import ensure_token
 
     folder = find_token_dir(args.data)
-    if not (folder / "concierge.token").exists():
+    if not (folder / TOKEN_FILE).exists():
         raise Fail(i18n.translate("No concierge token in %(dir)s.", {"dir": str(folder)}))
     token = ensure_token(folder, rotate=args.rotate)
     if args.rotate:

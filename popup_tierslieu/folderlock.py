@@ -31,15 +31,19 @@ def take_lock(folder: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        holder = lock_holder(folder)
-        raise StoreUnavailable(
-            "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
-            "it first with: popup stop --data %(folder)s",
-            params={"folder": str(folder), "pid": holder.get("pid", "?"),
-                    "url": holder.get("url", "?")}) from None
+        raise in_use(folder, lock_holder(folder)) from None
     os.ftruncate(fd, 0)
     os.write(fd, orjson.dumps({"pid": os.getpid()}))
     return fd
+
+
+def in_use(folder: Path, holder: dict[str, Any]) -> StoreUnavailable:
+    """The refusal to start on ``folder`` while the server ``holder`` runs on it."""
+    return StoreUnavailable(
+        "Another popup server (PID %(pid)s, %(url)s) is already using %(folder)s; stop "
+        "it first with: popup stop --data %(folder)s",
+        params={"folder": str(folder), "pid": holder.get("pid", "?"),
+                "url": holder.get("url", "?")})
 
 
 def announce(fd: int, url: str) -> None:
