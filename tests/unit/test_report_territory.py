@@ -346,8 +346,10 @@ def test_an_official_list_codes_communes_and_groups_people_by_intercommunality(t
 def test_a_list_of_communes_without_its_columns_is_refused_in_one_line(tmp_path):
     listing = tmp_path / "communes.csv"
     listing.write_text("commune,habitants\nVal-des-Granges,1240\n", encoding="utf-8")
-    with pytest.raises(communes_list.ReportError, match="header line"):
+    with pytest.raises(communes_list.ReportError, match="header line") as caught:
         communes_list.load(listing)
+    said = str(caught.value)
+    assert str(listing) in said and len(said.splitlines()) == 1, said
 
 
 # ---------------------------------------------------------------- the shipped list
