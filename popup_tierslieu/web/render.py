@@ -57,7 +57,7 @@ def _date(value: dt.date | None) -> str:
     return format_date(value, format="full", locale=i18n.current.get())
 
 
-def _short_date(value: dt.date | None) -> str:
+def short_date(value: dt.date | None) -> str:
     """The day of a multi-day event in a line: "sam. 10 juil." / "Sat 10 Jul"."""
     if value is None:
         return ""
@@ -74,7 +74,7 @@ def _moment(value: dt.datetime | str | None, kit: Any) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if kit is not None and kit.event.start_date != kit.event.end_date:
-        return f"{_short_date(value.date())} · {_time(value)}"
+        return f"{short_date(value.date())} · {_time(value)}"
     return _time(value)
 
 
@@ -96,7 +96,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["longdate"] = _date
     env.filters["isolate"] = isolate
     env.filters["unbroken"] = unbroken
-    env.filters["shortdate"] = _short_date
+    env.filters["shortdate"] = short_date
     env.filters["moment"] = _moment
     env.globals["static_url"] = static_url
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))

@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse
 from .. import i18n, qr
 from ..domain import bookings, clock, helpdesk, participants
 from ..kit import Kit
-from .render import page
+from .render import page, short_date
 
 bp = Blueprint("screen", url_prefix="/screen")
 # Items per panel: what fits under a panel title at 1280x720 with 40 px text, a title
@@ -59,7 +59,7 @@ def screen_context(request: Request) -> dict[str, Any]:
             "slot": slot, "zones": in_panels(zones, ZONES_PER_PANEL),
             "announced": in_panels(helpdesk.announcements(store, limit=4)),
             # The day, when the event lasts several: short, so the event's name keeps room.
-            "today": format_date(today, "EEE d MMM", locale=lang)
+            "today": short_date(today)
             if several_days and today in kit.event.days else "",
             "registered": store.count("participants"),
             "checked_in": participants.checked_in_count(store)}
