@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import html
 import io
 import os
 
@@ -75,8 +74,7 @@ def logo_png(data: str, logo: str, box: int = 10) -> bytes:
     return _logo_png(data, logo, os.stat(logo).st_mtime, box)
 
 
-def logo_img(data: str, logo: str, title: str = "") -> str:
-    """The logo QR as an <img> with its PNG inline (pages load nothing else for it)."""
-    encoded = base64.b64encode(logo_png(data, logo)).decode()
-    return (f'<img class="qr-logo" src="data:image/png;base64,{encoded}" '
-            f'alt="{html.escape(title, quote=True)}">')
+def logo_base64(data: str, logo: str) -> str:
+    """The logo QR's PNG in base64, for an inline data: URL (pages load nothing else for
+    it; the <img> is in templates/qr_logo.html)."""
+    return base64.b64encode(logo_png(data, logo)).decode()

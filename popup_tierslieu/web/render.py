@@ -100,7 +100,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["moment"] = _moment
     env.globals["static_url"] = static_url
     env.globals["qr_svg"] = lambda data, title="": Markup(qr.svg(data, title))
-    env.globals["qr_logo"] = lambda data, logo, title="": Markup(qr.logo_img(data, logo, title))
+    env.globals["qr_logo_base64"] = qr.logo_base64
     return env
 
 
