@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import i18n
 from ..domain import docs
-from . import compute
+from . import budget, compute
 from .wording import counted, day, hour, label_of, pct, survey_label, when
 
 
@@ -62,7 +62,7 @@ def charts(summary: dict[str, Any]) -> dict[str, Any]:
 
 def _within_rows(question: dict[str, Any]) -> int:
     """How many commute bands lie within the catchment criterion (the line goes below)."""
-    within = [f"≤ {compute._num(e)}" for e in compute.COMMUTE_EDGES
+    within = [f"≤ {budget.num(e)}" for e in compute.COMMUTE_EDGES
               if e <= compute.CATCHMENT_MINUTES]
     return sum(1 for r in question.get("bands", []) if r["key"] in within)
 

@@ -27,6 +27,7 @@ from ..kit import Kit
 from . import budget as budgets
 from . import people as persons
 from . import territory
+from .budget import num
 from .folding import MIN_GROUP, OTHER, fold_small, small
 
 WRITTEN = "written"
@@ -339,11 +340,7 @@ def spread(values: list[float]) -> dict[str, Any]:
     if n < MIN_GROUP:
         return {"n": n, "median": None, "q1": None, "q3": None}
     q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return {"n": n, "median": _num(statistics.median(values)), "q1": _num(q1), "q3": _num(q3)}
-
-
-def _num(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 2)
+    return {"n": n, "median": num(statistics.median(values)), "q1": num(q1), "q3": num(q3)}
 
 
 def bands(values: list[float], edges: tuple[float, ...]) -> Counter[str]:
@@ -352,10 +349,10 @@ def bands(values: list[float], edges: tuple[float, ...]) -> Counter[str]:
     for v in values:
         for low, high in zip(edges, edges[1:], strict=False):
             if low <= v < high:
-                out[f"{_num(low)}–{_num(high)}"] += 1
+                out[f"{num(low)}–{num(high)}"] += 1
                 break
         else:
-            out[f"≥ {_num(edges[-1])}"] += 1
+            out[f"≥ {num(edges[-1])}"] += 1
     return out
 
 
@@ -379,8 +376,8 @@ def commute_figures(values: list[float]) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     for v in values:
         high = next((e for e in COMMUTE_EDGES if v <= e), None)
-        counts[f"≤ {_num(high)}" if high is not None else f"> {_num(COMMUTE_EDGES[-1])}"] += 1
-    order = [f"≤ {_num(e)}" for e in COMMUTE_EDGES] + [f"> {_num(COMMUTE_EDGES[-1])}"]
+        counts[f"≤ {num(high)}" if high is not None else f"> {num(COMMUTE_EDGES[-1])}"] += 1
+    order = [f"≤ {num(e)}" for e in COMMUTE_EDGES] + [f"> {num(COMMUTE_EDGES[-1])}"]
     within = sum(1 for v in values if v <= CATCHMENT_MINUTES)
     # Like any group, those within (and those beyond) are not told apart under MIN_GROUP.
     shown = all(n == 0 or n >= MIN_GROUP for n in (within, len(values) - within))
@@ -390,8 +387,8 @@ def commute_figures(values: list[float]) -> dict[str, Any]:
 
 
 def _ordered_bands(counts: Counter[str], edges: tuple[float, ...]) -> list[dict[str, Any]]:
-    order = [f"{_num(lo)}–{_num(hi)}" for lo, hi in zip(edges, edges[1:], strict=False)]
-    order.append(f"≥ {_num(edges[-1])}")
+    order = [f"{num(lo)}–{num(hi)}" for lo, hi in zip(edges, edges[1:], strict=False)]
+    order.append(f"≥ {num(edges[-1])}")
     folded = {r["key"]: r for r in fold_small(counts)}
     rows = [folded[key] for key in order if key in folded]
     return rows + ([folded[OTHER]] if OTHER in folded else [])
