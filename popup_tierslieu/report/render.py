@@ -22,7 +22,7 @@ from .folding import small
 from .source import EventData
 from .tables import CONTACTS, localise, report_tables
 from .verdict import verdict
-from .wording import day, euros, few, hour, label_of, md, num, pct, pct_exact, share, when
+from .wording import FORMULAS, day, euros, few, hour, label_of, md, num, pct, pct_exact, share, when
 
 Step = Callable[[str], None]
 SCHEMA_VERSION = 2
@@ -116,7 +116,8 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
                    "event_names": {e["slug"]: e["name"] for e in summary["events"]},
                    "several_days": any(e["start_date"] != e["end_date"]
                                        for e in summary["events"]),
-                   "licence": events[0].kit.licence_name, "territory": len(events) > 1}
+                   "licence": events[0].kit.licence_name, "territory": len(events) > 1,
+                   "formulas": {key: i18n.gettext(name) for key, name in FORMULAS.items()}}
         for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
             path = out / name
             path.write_text(env.get_template(name).render(**context), encoding="utf-8")
