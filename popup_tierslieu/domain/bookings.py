@@ -235,6 +235,14 @@ def workshops_of(store: Any, kit: Kit, participant_id: int) -> list[Workshop]:
     return [w for w in programme(store, kit) if w.id in held]
 
 
+def held_workshop(store: Any, kit: Kit, participant_id: int, workshop_id: str) -> Workshop:
+    """One workshop the participant holds a place or a waiting place in."""
+    for w in workshops_of(store, kit, participant_id):
+        if w.id == workshop_id:
+            return w
+    raise NotFound("You are not registered for this workshop.")
+
+
 def roster(store: Any, workshop_id: str) -> dict[str, list[dict[str, Any]]]:
     """Who is in and who waits, in order."""
     regs = sorted(store.find("registrations", workshop_id=workshop_id), key=lambda r: r["id"])

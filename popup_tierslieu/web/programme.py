@@ -7,7 +7,6 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from ..domain import bookings, participants
-from ..errors import NotFound
 from . import calendar
 from .portal import programme_view
 from .render import page
@@ -50,10 +49,7 @@ async def workshop_calendar(request: Request, token: str, workshop_id: str) -> H
     """One booked workshop for the phone's calendar, with an alarm before it starts."""
     store, kit = request.app.ctx.store, request.app.ctx.kit
     participant = participants.by_token(store, token)
-    held = [w for w in bookings.workshops_of(store, kit, participant["id"])
-            if w.id == workshop_id]
-    if not held:
-        raise NotFound("You are not registered for this workshop.")
-    body = calendar.ics(kit, held, request.ctx.lang, request.app.ctx.settings.public_url,
+    held = bookings.held_workshop(store, kit, participant["id"], workshop_id)
+    body = calendar.ics(kit, [held], request.ctx.lang, request.app.ctx.settings.public_url,
                         alarm=True)
     return ics_response(body, f"{workshop_id}.ics")
