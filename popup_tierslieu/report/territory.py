@@ -27,13 +27,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..domain.communes import DEPARTEMENT, commune_key, departements_of_postcode
-from ..errors import PopupError
 from .folding import fold_small
-
-
-class ReportError(PopupError):
-    code = "report"
-
+from .source import ReportError
 
 # INSEE's usual size bands of communes (by number of inhabitants); under 2,000 is the
 # historical threshold of a rural commune.
