@@ -85,11 +85,11 @@ def fold_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Lines standing for fewer than 3 respondents go together into one "other" line,
     as every breakdown of the report does."""
     kept = [line for line in lines if line["respondents"] >= MIN_GROUP]
-    small = [line for line in lines if 0 < line["respondents"] < MIN_GROUP]
-    if small:
-        kept.append({"formula": OTHER, "respondents": sum(x["respondents"] for x in small),
-                     "users": num(sum(x["users"] for x in small)), "price": None,
-                     "amount": num(sum(x["amount"] for x in small))})
+    few = [line for line in lines if 0 < line["respondents"] < MIN_GROUP]
+    if few:
+        kept.append({"formula": OTHER, "respondents": sum(x["respondents"] for x in few),
+                     "users": num(sum(x["users"] for x in few)), "price": None,
+                     "amount": num(sum(x["amount"] for x in few))})
     return kept
 
 
