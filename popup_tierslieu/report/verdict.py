@@ -17,7 +17,7 @@ TOP_COMMUNES = 3
 
 
 def _share(part: int | None, whole: int | None) -> float | None:
-    return compute.rate(part or 0, whole) if whole else None
+    return compute.rate(part or 0, whole or 0)
 
 
 def _core(summary: dict[str, Any]) -> dict[str, Any]:
