@@ -19,6 +19,7 @@ from rich.text import Text
 
 from .. import i18n
 from ..errors import N_
+from . import days
 from .client import ApiClient, ApiError, Unreachable
 from .offline import ScanQueue
 from .scanner import Scan
@@ -45,11 +46,11 @@ def bookings_lines(person: dict[str, Any], event: dict[str, Any]) -> list[Text]:
     """The person's workshops and seats, as the concierge reads them aloud."""
     lines = []
     for r in person.get("registrations", []):
-        hour = (r.get("start") or "")[11:16]
         if r["status"] == "confirmed":
             state = _("confirmed")
         else:
             state = i18n.translate("waiting list, no. %(position)s", {"position": r["position"]})
+        hour = days.moment(r.get("start") or "", event)
         lines.append(Text(f"  • {hour} {r['title']} ({state})"))
     slots = {s["id"]: s["label"] for s in event.get("slots", [])}
     spaces = {s["id"]: s["name"] for s in event.get("spaces", [])}
