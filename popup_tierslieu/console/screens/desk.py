@@ -7,7 +7,6 @@ person in too; anything else searches by name.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from rich.text import Text
@@ -124,7 +123,7 @@ class DeskScreen(Section):
         if await self.call(self.app.client.undo_check_in(person["id"])) is None:
             return
         self.last = None
-        self.app.scans.note(Result(dt.datetime.now().astimezone(), UNDONE, person["name"]))
+        self.app.scans.note(Result(self.app.clock().astimezone(), UNDONE, person["name"]))
         self.app.refresh_data()
 
     # ------------------------------------------------------------- searching
