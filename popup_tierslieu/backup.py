@@ -24,7 +24,7 @@ import orjson
 
 from . import domain, territory_key
 from .domain import retention
-from .durable import fsync_dir
+from .durable import fsync_dir, write_private
 from .errors import PopupError, StoreUnavailable
 from .folderlock import LOCK_FILE
 from .settings import PRINTS, TOKEN_FILE
@@ -48,20 +48,6 @@ def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def _write_json(path: Path, data: object) -> None:
-    _write_json_bytes(path, orjson.dumps(data))
-
-
-def _write_json_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def backup(folder: Path, to: Path) -> Path:
     """Copy a consistent snapshot of ``folder`` into a new folder under ``to`` (an
     existing directory, a USB stick say) or to ``to`` itself; returns the copy."""
@@ -75,7 +61,7 @@ def backup(folder: Path, to: Path) -> Path:
     try:
         target.mkdir(parents=True, mode=0o700)
         _copy_beside(folder, target)
-        _write_json(target / DB_FILE, state)
+        write_private(target / DB_FILE, orjson.dumps(state))
     except OSError as exc:
         raise PopupError("Cannot write %(path)s: %(reason)s",
                          params={"path": str(target), "reason": exc.strerror or exc}) from None
@@ -150,7 +136,7 @@ def restore(folder: Path, source: Path) -> Restored:
         os.chmod(tmp, 0o600)
         os.replace(tmp, folder / DB_FILE)
         if kept:
-            _write_json_bytes(folder / f"{JOURNAL_PREFIX}{seq + 1:012d}.jsonl", kept)
+            write_private(folder / f"{JOURNAL_PREFIX}{seq + 1:012d}.jsonl", kept)
         if backup_folder is not None:  # its photos and kit come back with the data
             _copy_beside(backup_folder, folder, aside)
         fsync_dir(folder)

@@ -1,4 +1,4 @@
-"""Making a file's name durable, not only its content."""
+"""Making a file durable: its content, and the name that points to it."""
 
 from __future__ import annotations
 
@@ -14,3 +14,16 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (0600 from its creation, whatever the umask),
+    atomically and durably: a crash leaves the old file or the new one, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)

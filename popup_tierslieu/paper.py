@@ -25,6 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from . import i18n, qr
+from .durable import write_private
 
 _ = i18n.gettext
 
@@ -191,8 +192,7 @@ def deliver(pdf: bytes, folder: Path, name: str, paper: str = "a4") -> Delivered
     it to the default printer when there is one."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / name
-    path.write_bytes(pdf)
-    path.chmod(0o600)
+    write_private(path, pdf)  # 0600 from the start: a pass names its holder
     if not default_printer():
         return Delivered(path, False)
     media = MEDIA.get(paper) or "Custom.80x200mm"

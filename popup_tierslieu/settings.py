@@ -8,22 +8,15 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .durable import fsync_dir
+from . import durable
 
 TOKEN_FILE = "concierge.token"
 PRINTS = "prints"  # the PDF passes and sign-in sheets the desk printed (they name people)
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (0600), atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    """Write a text file only its owner can read (0600), atomically."""
+    durable.write_private(path, (text + "\n").encode())
 
 
 def ensure_token(data_dir: Path, rotate: bool = False) -> str:
