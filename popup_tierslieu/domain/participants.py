@@ -227,6 +227,11 @@ def checked_in_count(store: Any) -> int:
     return store.distinct("checkins", "participant_id")
 
 
+def is_checked_in(store: Any, participant_id: int) -> bool:
+    """Whether the participant has checked in at least once."""
+    return bool(store.count("checkins", participant_id=participant_id))
+
+
 def search(store: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Participants whose name, commune or e-mail contains the query, accents and case
     ignored."""

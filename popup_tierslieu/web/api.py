@@ -107,7 +107,7 @@ def me_json(request: Request, participant: dict[str, Any]) -> dict[str, Any]:
     return {**participants.public(participant),
             "pass_url": request.app.ctx.settings.pass_url(participant["token"]),
             "checkin_url": request.app.ctx.settings.checkin_url(participant["checkin_code"]),
-            "checked_in": bool(store.count("checkins", participant_id=participant["id"])),
+            "checked_in": participants.is_checked_in(store, participant["id"]),
             "registrations": regs,
             "seats": [{"id": b["id"], "slot_id": b["slot_id"], "space_id": b["space_id"],
                        "seat": b["seat"]} for b in bookings.seats_of(store, participant["id"])]}
@@ -320,8 +320,9 @@ async def checkin_undo(request: Request, participant_id: int) -> HTTPResponse:
     await request.app.ctx.store.commit()
     request.app.ctx.events.publish("journal", {}, audience=CONCIERGE)
     publish_figures(request)
-    return json({"participant_id": participant["id"], "checked_in": bool(
-        request.app.ctx.store.count("checkins", participant_id=participant["id"]))})
+    return json({"participant_id": participant["id"],
+                 "checked_in": participants.is_checked_in(request.app.ctx.store,
+                                                          participant["id"])})
 
 
 @bp.get("/participants/<participant_id:int>/pass")
