@@ -20,9 +20,23 @@ from .docs_bundle import write_bundle
 from .export import datapackage, write_csv
 from .folding import small
 from .source import EventData
-from .tables import CONTACTS, localise, report_tables
+from .tables import CONTACTS, SCENARIOS, localise, report_tables
 from .verdict import verdict
-from .wording import FORMULAS, day, euros, few, hour, label_of, md, num, pct, pct_exact, share, when
+from .wording import (
+    FORMULAS,
+    STATUSES,
+    day,
+    euros,
+    few,
+    hour,
+    label_of,
+    md,
+    num,
+    pct,
+    pct_exact,
+    share,
+    when,
+)
 
 Step = Callable[[str], None]
 SCHEMA_VERSION = 2
@@ -47,6 +61,10 @@ MARKDOWN = _environment(False)
 
 
 # ------------------------------------------------------------------ writing
+def _translated(names: dict[str, str]) -> dict[str, str]:
+    return {key: i18n.gettext(name) for key, name in names.items()}
+
+
 def _docs_bundles(events: list[EventData], out: Path) -> dict[str, str]:
     """The documentation bundle of each event, written beside the report so its link
     works offline."""
@@ -117,7 +135,8 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
                    "several_days": any(e["start_date"] != e["end_date"]
                                        for e in summary["events"]),
                    "licence": events[0].kit.licence_name, "territory": len(events) > 1,
-                   "formulas": {key: i18n.gettext(name) for key, name in FORMULAS.items()}}
+                   "formulas": _translated(FORMULAS), "statuses": _translated(STATUSES),
+                   "scenario_names": _translated(SCENARIOS)}
         for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
             path = out / name
             path.write_text(env.get_template(name).render(**context), encoding="utf-8")

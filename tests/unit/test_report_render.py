@@ -187,6 +187,8 @@ def test_scenarios_behaviour_signals_and_notes_are_shown(report):
     # Four weekly residents of Lourmarin at 50 € (the one-day pass): 25 / 50 / 75 % of them.
     assert "Membres attendus 1 2 3" in text
     assert "Abonnement mensuel, un jour par semaine" in text  # the budget's formula, in French
+    assert "Scénario prudent Scénario central Scénario optimiste" in text
+    assert "Rempli" in text or "Inconnu" in text  # the checklist's statuses, in French
     assert "Recettes attendues 50 € 100 € 150 €" in text
     assert "Part des intentions déclarées qui deviennent un usage (abonnements / journées) " \
            "25 % / 12,5 % 50 % / 25 % 75 % / 37,5 %" in text
