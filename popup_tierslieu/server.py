@@ -175,7 +175,7 @@ def portal_urls(address: str, port: int, mdns: bool, host: str) -> list[str]:
 def probe_address(host: str) -> str | None:
     """The captive probe address (domain/captive.py), when this laptop holds it and the
     server listens there too (bound to every address)."""
-    if host in ("0.0.0.0", "", "::") and lan.holder_of(PROBE_ADDRESS):
+    if lan.every_address(host) and lan.holder_of(PROBE_ADDRESS):
         return PROBE_ADDRESS
     return None
 
@@ -193,7 +193,7 @@ def open_captive_dns(options: ServeOptions, address: str) -> tuple[dns.Responder
             "(Samsung) may say \"no internet\" and open no sign-in sheet. Fix: start the "
             "hotspot with popup hotspot --apply (it adds %(probe)s), and keep --host 0.0.0.0.",
             {"probe": PROBE_ADDRESS})
-    if options.host in ("0.0.0.0", "", "::"):
+    if lan.every_address(options.host):
         interface = next((name for name, ip in lan.ipv4_addresses() if ip == address), "?")
         notice = i18n.translate("Hotspot address: %(address)s (interface %(interface)s); "
                                 "choose another with --host.",

@@ -39,7 +39,7 @@ def address() -> tuple[str, str] | None:
 
 def portal_address(host: str) -> str:
     """The address phones use for a captive server bound to ``host``."""
-    if host in ("0.0.0.0", "", "::"):
+    if lan.every_address(host):
         chosen = address()
         return chosen[1] if chosen else "127.0.0.1"
     return host

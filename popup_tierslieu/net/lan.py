@@ -43,9 +43,14 @@ def hostname() -> str:
     return socket.gethostname().split(".")[0] or "popup"
 
 
+def every_address(host: str) -> bool:
+    """Whether a server bound to ``host`` listens on every address of the laptop."""
+    return host in ("0.0.0.0", "", "::")
+
+
 def portal_address(host: str) -> str:
     """The address phones should use for a server bound to ``host``."""
-    if host in ("0.0.0.0", "", "::"):
+    if every_address(host):
         return primary_address() or "127.0.0.1"
     return host
 
