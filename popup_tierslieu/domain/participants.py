@@ -100,6 +100,17 @@ def validate(kit: Kit, form: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _nonce(form: dict[str, Any]) -> str | None:
+    """The form's one-time nonce, if it sent a well-formed one."""
+    nonce = form.get("nonce")
+    return nonce if isinstance(nonce, str) and _TOKEN.match(nonce) else None
+
+
+def _sent_before(store: Any, nonce: str | None) -> dict[str, Any] | None:
+    """The participant a form with this nonce already registered, if any."""
+    return store.find_one("participants", form_nonce=nonce) if nonce is not None else None
+
+
 def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None = None,
              holder: dict[str, Any] | None = None) -> dict[str, Any]:
     """Register a participant; returns the stored participant with its token.
@@ -107,13 +118,10 @@ def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None
     One registration per person: a form sent twice (a double tap, or Back then submit)
     carries the same one-time ``nonce`` and gets the first registration back; so does a
     phone that already holds the pass of someone of the same name (``holder``)."""
-    nonce = form.get("nonce")
-    if isinstance(nonce, str) and _TOKEN.match(nonce):
-        first = store.find_one("participants", form_nonce=nonce)
-        if first is not None:
-            return first
-    else:
-        nonce = None
+    nonce = _nonce(form)
+    first = _sent_before(store, nonce)
+    if first is not None:
+        return first
     record = validate(kit, form)
     if holder is not None and fold(holder.get("name") or "") == fold(record["name"]):
         return holder
@@ -136,11 +144,9 @@ def register_companion(store: Any, kit: Kit, holder: dict[str, Any], form: dict[
                        now: dt.datetime | None = None) -> dict[str, Any]:
     """Register someone with the holder of a pass (a child, a partner): a participant of
     their own, with their own pass, listed on the holder's. The kit caps how many."""
-    nonce = form.get("nonce")
-    if isinstance(nonce, str) and _TOKEN.match(nonce):
-        sent = store.find_one("participants", form_nonce=nonce)
-        if sent is not None and sent.get("companion_of") == holder["id"]:
-            return sent
+    sent = _sent_before(store, _nonce(form))
+    if sent is not None and sent.get("companion_of") == holder["id"]:
+        return sent
     if len(companions(store, holder["id"])) >= kit.rules.companions:
         raise Conflict("You can register at most %(max)s people with your pass.",
                        params={"max": kit.rules.companions})
