@@ -79,6 +79,8 @@ def serve_here(kit: Kit, folder: Path, args: argparse.Namespace, port: int) -> i
 def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int:
     """The server runs as a child process (so quitting the console does not stop data
     collection); the console runs in the foreground against it."""
+    from .net import lan
+
     command = [sys.executable, "-m", "popup_tierslieu", "up", "--headless", "--data",
                str(folder), "--host", args.host, "--port", str(port), "--dns-port",
                str(args.dns_port)]
@@ -98,8 +100,8 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
-    local = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    url = f"http://{local}:{port}"
+    local = "127.0.0.1" if lan.every_address(args.host) else args.host
+    url = lan.url(local, port)
     if not wait_ready(url, child):
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
         raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
