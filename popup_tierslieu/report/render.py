@@ -24,6 +24,8 @@ from .tables import CONTACTS, SCENARIOS, localise, report_tables
 from .verdict import verdict
 from .wording import (
     FORMULAS,
+    PRICE_NAMES,
+    PRICES_IN_TEXT,
     STATUSES,
     day,
     euros,
@@ -136,7 +138,9 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
                                        for e in summary["events"]),
                    "licence": events[0].kit.licence_name, "territory": len(events) > 1,
                    "formulas": _translated(FORMULAS), "statuses": _translated(STATUSES),
-                   "scenario_names": _translated(SCENARIOS)}
+                   "scenario_names": _translated(SCENARIOS),
+                   "price_names": _translated(PRICE_NAMES),
+                   "step_prices": _translated(PRICES_IN_TEXT)}
         for name, env in (("report.html", HTML), ("report.md", MARKDOWN)):
             path = out / name
             path.write_text(env.get_template(name).render(**context), encoding="utf-8")

@@ -21,6 +21,9 @@ FORMULAS = {"month_full_time": N_("Full-time monthly pass"),
             "month_one_day_a_week": N_("Monthly pass, one day a week"),
             "day": N_("Day passes"), "half_day": N_("Half-day"), "month": N_("Month")}
 STATUSES = {"met": N_("Met"), "not_met": N_("Not met"), "unknown": N_("Unknown")}
+# The formulas the survey asks a price for: as a heading, and within a sentence.
+PRICE_NAMES = {"half_day": N_("Half-day"), "day": N_("Day"), "month": N_("Monthly pass")}
+PRICES_IN_TEXT = {"half_day": N_("half-day"), "day": N_("day"), "month": N_("monthly pass")}
 
 
 def label_of(row: dict[str, Any]) -> str:

@@ -108,6 +108,7 @@ def test_the_verdict_page_counts_and_steps(report):
     # Median day price 12 € against 15 € in the kit: the price step comes second.
     assert "Tester un prix proche de ce que les gens acceptent (12 € pour la formule " \
            "journée, contre 15 € prévus)" in text
+    assert "Le prix accepté Jour : médiane 12 € (12 réponses), 15 € au budget" in text
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
     assert summary["commute"]["within_criterion"] == 8
 
