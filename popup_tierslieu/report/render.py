@@ -133,6 +133,8 @@ def write_report(events: list[EventData], out: Path, lang: str = "fr",
                               encoding="utf-8")
         context = {"s": summary, "c": charts(summary), "verdict": verdict(summary),
                    "sample": compute.SURVEY_SAMPLE, "lang": lang, "docs": bundles,
+                   "core_target": compute.CORE_TARGET,
+                   "catchment_minutes": compute.CATCHMENT_MINUTES,
                    "event_names": {e["slug"]: e["name"] for e in summary["events"]},
                    "several_days": any(e["start_date"] != e["end_date"]
                                        for e in summary["events"]),

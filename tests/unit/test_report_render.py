@@ -95,6 +95,12 @@ def test_bands_and_scales_are_worded(report):
     assert "8 réponses (67 %) sont en deçà" in text
 
 
+def test_markdown_checklist_names_the_criteria_with_their_figures(report):
+    text = (report / "report.md").read_text(encoding="utf-8")
+    assert "Un noyau d'usagers (environ 10 réguliers)" in text
+    assert "Un bassin de vie à moins de 20 minutes" in text
+
+
 def test_dates_are_french(report):
     text = page_text(report)
     assert "vendredi 12 juin 2026" in text and "2026-06-12" not in text
