@@ -125,12 +125,17 @@ def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None
     record = validate(kit, form)
     if holder is not None and fold(holder.get("name") or "") == fold(record["name"]):
         return holder
+    return _insert(store, record, nonce, now, source=form.get("source", "portal"))
+
+
+def _insert(store: Any, record: dict[str, Any], nonce: str | None,
+            now: dt.datetime | None, **fields: Any) -> dict[str, Any]:
+    """Store a validated registration with a fresh pass and check-in code."""
     token = new_token()
     while store.find_one("participants", token=token) is not None:
         token = new_token()
     record.update(token=token, checkin_code=new_token(), form_nonce=nonce,
-                  created_at=clock.stamp(now or clock.utcnow()),
-                  source=form.get("source", "portal"))
+                  created_at=clock.stamp(now or clock.utcnow()), **fields)
     record["id"] = store.insert("participants", record)
     return record
 
@@ -143,15 +148,22 @@ def companions(store: Any, holder_id: int) -> list[dict[str, Any]]:
 def register_companion(store: Any, kit: Kit, holder: dict[str, Any], form: dict[str, Any],
                        now: dt.datetime | None = None) -> dict[str, Any]:
     """Register someone with the holder of a pass (a child, a partner): a participant of
-    their own, with their own pass, listed on the holder's. The kit caps how many."""
-    sent = _sent_before(store, _nonce(form))
-    if sent is not None and sent.get("companion_of") == holder["id"]:
-        return sent
+    their own, with their own pass, listed on the holder's. The kit caps how many.
+
+    A form sent twice gets the same companion back. A nonce that another registration
+    used (only a tampered form carries one) is not this holder's to replay: the companion
+    is registered as new, without it, and that other person is never touched."""
+    nonce = _nonce(form)
+    sent = _sent_before(store, nonce)
+    if sent is not None:
+        if sent.get("companion_of") == holder["id"]:
+            return sent
+        nonce = None
     if len(companions(store, holder["id"])) >= kit.rules.companions:
         raise Conflict("You can register at most %(max)s people with your pass.",
                        params={"max": kit.rules.companions})
-    person = register(store, kit, {**form, "source": "companion"}, now)
-    return store.update("participants", person["id"], {"companion_of": holder["id"]})
+    return _insert(store, validate(kit, form), nonce, now, source="companion",
+                   companion_of=holder["id"])
 
 
 def extract_token(raw: str, marker: str = "/pass/") -> str:

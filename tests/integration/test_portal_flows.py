@@ -311,6 +311,25 @@ def test_companions_are_capped_by_the_kit_and_a_resent_form_adds_no_one(portal):
     assert registered(portal) == before + 3
 
 
+def test_a_companion_form_carrying_someone_elses_nonce_never_takes_that_person(portal):
+    form = {"profile": "Habitant·e", "commune": "Gordes", "consent": "on", "charter": "on"}
+    with browser_like(portal) as stranger_phone:
+        nonce = re.search(r'name="nonce" value="([^"]+)"',
+                          stranger_phone.get("/").text).group(1)
+        post_form(stranger_phone, "/register", {**form, "name": "Sacha Roux", "nonce": nonce})
+    holder = portal.register(name="Irène Blanc")
+    pass_path = f"/pass/{holder['token']}"
+    before = registered(portal)
+    with browser_like(portal) as http:
+        # The holder's form, its nonce swapped for the one Sacha's registration used.
+        added = post_form(http, f"{pass_path}/companions",
+                          {**form, "name": "Timéo Blanc", "nonce": nonce})
+        assert flash(added) == "Timéo Blanc est inscrit·e, avec son propre pass ci-dessous."
+        listed = re.findall(r'<div class="companion">\s*<h3><bdi>([^<]*)</bdi>', added.text)
+        assert listed == ["Timéo Blanc"]  # Sacha's pass is not handed to the holder
+    assert registered(portal) == before + 1
+
+
 def test_swap_matches_read_in_words_not_as_a_raw_score(portal):
     asker, helper = (portal.register(name=n) for n in ("Marc Olivier", "Inès Garnier"))
     for person, kind, title in ((asker, "request", "Apprendre la comptabilité"),
