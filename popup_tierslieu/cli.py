@@ -14,13 +14,19 @@ from typing import Any
 
 from . import i18n
 from .cli_words import speak_the_current_language
-from .errors import PopupError
+from .errors import N_, PopupError
 from .folderlock import in_use, lock_holder, writable_folder
 from .kit import Kit, default_kit, load, parse, starter_text
-from .settings import PRINTS, TOKEN_FILE
+from .settings import PRINTS, TOKEN_FILE, read_token
 
 _ = i18n.gettext
 DATA_ROOT = Path("popup-data")
+# Said when the token of a running server cannot be read: deleting it would lock every
+# desk out until the server restarts, so the way round is the token itself.
+UNREADABLE_RUNNING_TOKEN = N_("Cannot read the concierge token %(path)s. Fix: make it a file "
+                              "you can read (chmod 600, owned by the user who runs popup), or "
+                              "open the console with popup console --url %(url)s --token "
+                              "TOKEN.")
 
 
 class Fail(PopupError):
@@ -90,8 +96,9 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     running = lock_holder(folder)
     if running:  # nothing is written in a folder another server holds
         if args.attach and running.get("url"):
-            run_console(running["url"], (folder / TOKEN_FILE).read_text().strip(),
-                        folder / PRINTS, folder / TOKEN_FILE)
+            token = read_token(folder / TOKEN_FILE, UNREADABLE_RUNNING_TOKEN,
+                               url=running["url"])
+            run_console(running["url"], token, folder / PRINTS, folder / TOKEN_FILE)
             return 0
         raise in_use(folder, running)
     writable_folder(folder)
@@ -104,8 +111,10 @@ def serve_with_console(folder: Path, args: argparse.Namespace, port: int) -> int
     url = lan.url(local, port)
     if not wait_ready(url, child):
         tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
-        raise Fail(tail[0] if tail else _("The server did not start; see %s") % log_path)
-    token = (folder / TOKEN_FILE).read_text().strip()
+        # The server's own one-line error already starts with "popup: ".
+        raise Fail(tail[0].removeprefix("popup: ") if tail
+                   else _("The server did not start; see %s") % log_path)
+    token = read_token(folder / TOKEN_FILE, UNREADABLE_RUNNING_TOKEN, url=url)
     show_desk_card(url, folder / TOKEN_FILE)
     run_console(url, token, folder / PRINTS, folder / TOKEN_FILE)
     return after_console(child, folder)
@@ -186,12 +195,8 @@ def cmd_console(args: argparse.Namespace) -> int:
     if not token:
         folder = find_token_dir(args.data)
         paper_dir = folder / PRINTS
-        path = token_file = folder / TOKEN_FILE
-        try:
-            token = path.read_text().strip()
-        except OSError:
-            raise Fail(i18n.translate("Cannot read %(path)s. Fix: give --token TOKEN.",
-                                      {"path": str(path)})) from None
+        token_file = folder / TOKEN_FILE
+        token = read_token(token_file, N_("Cannot read %(path)s. Fix: give --token TOKEN."))
     run_console(args.url, token, paper_dir, token_file)
     return 0
 

@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import durable
+from .errors import N_, PopupError
 
 TOKEN_FILE = "concierge.token"
 PRINTS = "prints"  # the PDF passes and sign-in sheets the desk printed (they name people)
+# Said when the token popup up is about to use cannot be read: deleting it is safe then.
+UNREADABLE_TOKEN = N_("Cannot read the concierge token %(path)s. Fix: make it a file you can "
+                      "read (chmod 600, owned by the user who runs popup), or delete it: "
+                      "popup up writes a new one.")
 
 
 def write_private(path: Path, text: str) -> None:
@@ -19,11 +24,21 @@ def write_private(path: Path, text: str) -> None:
     durable.write_private(path, (text + "\n").encode())
 
 
+def read_token(path: Path, message: str = UNREADABLE_TOKEN, **params: str) -> str:
+    """The concierge token in ``path``. A file that cannot be read (a folder in its place,
+    another owner's file, not text) is a PopupError saying ``message``, a message id that
+    names the file (``%(path)s``) and the fix."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise PopupError(message, params={"path": str(path), **params}) from None
+
+
 def ensure_token(data_dir: Path, rotate: bool = False) -> str:
     """The concierge token of an event folder, created (256 random bits) if missing."""
     path = data_dir / TOKEN_FILE
     if path.exists() and not rotate:
-        token = path.read_text().strip()
+        token = read_token(path)
         if token:
             os.chmod(path, 0o600)
             return token

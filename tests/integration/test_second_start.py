@@ -5,6 +5,7 @@ server through the lock; a folder that cannot be written is one line, not a trac
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,27 @@ def popup(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run([sys.executable, "-m", "popup_tierslieu", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL, env={**os.environ, "POPUP_LANG": "en"})
+
+
+def popup_at_a_terminal(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``popup`` run from a terminal, as the console needs; stderr kept apart."""
+    master, slave = pty.openpty()
+    try:
+        return subprocess.run([sys.executable, "-m", "popup_tierslieu", *args], cwd=cwd,
+                              stdin=slave, stdout=slave, stderr=subprocess.PIPE, text=True,
+                              timeout=60, env={**os.environ, "POPUP_LANG": "fr"})
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def assert_unreadable_token_said(answer: subprocess.CompletedProcess[str], token: Path,
+                                 fix: str) -> None:
+    assert answer.returncode == 1
+    lines = answer.stderr.strip().splitlines()
+    assert lines == [lines[0]] and lines[0].startswith(
+        "popup: Impossible de lire le jeton de conciergerie " + str(token)), answer.stderr
+    assert "Solution :" in lines[0] and fix in lines[0], answer.stderr
 
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
@@ -68,3 +90,26 @@ def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, kind):
     assert answer.returncode == 1
     lines = answer.stderr.strip().splitlines()
     assert len(lines) == 1 and str(folder) in lines[0] and "--data" in lines[0], answer.stderr
+
+
+# A token that cannot be read: a folder in its place (chmod 000 stops no one as root).
+@pytest.mark.parametrize("console", [False, True], ids=["headless", "with the console"])
+def test_a_token_file_that_cannot_be_read_stops_popup_up_with_one_french_line(tmp_path,
+                                                                              console):
+    token = tmp_path / "event" / "concierge.token"
+    token.mkdir(parents=True)
+    answer = popup_at_a_terminal("up", *([] if console else ["--headless"]), "--no-mdns",
+                                 "--host", "127.0.0.1", "--port", str(free_port()), "--data",
+                                 str(token.parent), cwd=tmp_path)
+    assert_unreadable_token_said(answer, token, "supprimez-le")
+
+
+def test_attaching_with_a_token_file_that_cannot_be_read_is_one_french_line(make_server,
+                                                                            tmp_path):
+    server = make_server()
+    token = server.data_dir / "concierge.token"
+    token.unlink()
+    token.mkdir()
+    answer = popup_at_a_terminal("up", "--attach", "--data", str(server.data_dir),
+                                 cwd=tmp_path)
+    assert_unreadable_token_said(answer, token, "popup console --url " + server.url)
