@@ -36,6 +36,7 @@ from .wording import (
     num,
     pct,
     pct_exact,
+    population_band,
     share,
     when,
 )
@@ -54,7 +55,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lambda singular, plural, n: i18n.ngettext(singular, plural, n), newstyle=True)
     env.filters.update(num=num, pct=pct, euros=euros, md=md, label=label_of, hour=hour,
                        day=day, when=when, share=share, few=few,
-                       pct_exact=pct_exact)
+                       pct_exact=pct_exact, population_band=population_band)
     return env
 
 

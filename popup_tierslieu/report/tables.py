@@ -17,7 +17,7 @@ from .. import i18n
 from ..errors import N_
 from . import compute
 from .export import Field, Table
-from .wording import FORMULAS, STATUSES, day, hour, label_of, survey_label
+from .wording import FORMULAS, STATUSES, day, hour, label_of, population_band, survey_label
 
 _ = i18n.gettext
 
@@ -124,7 +124,9 @@ SPECS = (
         C("share", N_("Share of the registered"), "number", SHARE),
         C("code", N_("INSEE code"), description=N_("empty when the commune could not be coded")),
         C("epci", N_("Intercommunality")), C("population_class", N_("Population class"))),
-        lambda s: [{**r, **{k: c.get(k) for k in ("code", "epci", "population_class")}}
+        lambda s: [{**r, "code": c.get("code"), "epci": c.get("epci"),
+                    "population_class": c.get("population_class")
+                    and population_band(c["population_class"])}
                    for r, c in zip(_counted(s["communes"], s["registered"]), s["communes"],
                                    strict=True)]),
     Spec("workshops", N_("Workshops: places taken and waiting lists"), (

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal, format_percent
 
 from .. import i18n
 from ..errors import N_
-from . import compute
+from . import compute, territory
 
 UNITS = {"price": "\u00a0€", "commute": "\u00a0min"}
 FORMULAS = {"month_full_time": N_("Full-time monthly pass"),
@@ -133,6 +133,25 @@ def _commute_band_label(key: str, unit: str) -> str:
         return i18n.gettext("%(high)s%(unit)s or less") % {"high": num(bound), "unit": unit}
     return i18n.gettext("%(low)s to %(high)s%(unit)s") % {
         "low": num(low + 1), "high": num(bound), "unit": unit}
+
+
+def population_band(key: str) -> str:
+    """A population class (territory.POPULATION_CLASSES) in words, its bounds written as
+    numbers of the report's language: "moins de 500 habitants", "500 à 1 999 habitants",
+    "20 000 habitants et plus"."""
+    low: int | None = 0
+    for high, band in territory.POPULATION_CLASSES:
+        if band == key:
+            break
+        low = high
+    else:
+        return key
+    if high is None:
+        return i18n.gettext("%(low)s inhabitants or more") % {"low": num(low)}
+    if not low:
+        return i18n.gettext("fewer than %(high)s inhabitants") % {"high": num(high)}
+    return i18n.gettext("%(low)s to %(high)s inhabitants") % {"low": num(low),
+                                                               "high": num(high - 1)}
 
 
 # Words for the points of a 1-5 scale, the kit giving only its bounds.

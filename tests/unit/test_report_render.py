@@ -220,7 +220,33 @@ def test_communes_csv_carries_the_official_codes_when_given(tmp_path):
                  communes=territory.load(listing))
     rows = {r["Commune de résidence"]: r for r in read_csv(folder / "report" / "communes.csv")}
     assert (rows["Lourmarin"]["Code INSEE"], rows["Lourmarin"]["Intercommunalité"],
-            rows["Lourmarin"]["Tranche de population"]) == ("99001", "CC du Val", "500-1999")
+            " ".join(rows["Lourmarin"]["Tranche de population"].split())) == (
+        "99001", "CC du Val", "500 à 1 999 habitants")
     # The organiser's list goes over the shipped one: Lourmarin takes the organiser's
     # code, Apt keeps its official one from the list shipped with the kit.
     assert rows["Apt"]["Code INSEE"] == "84003"
+
+
+@pytest.mark.parametrize("lang, small, middle, large, column", [
+    ("fr", "moins de 500 habitants", "500 à 1 999 habitants", "20 000 habitants et plus",
+     "Tranche de population"),
+    ("en", "fewer than 500 inhabitants", "500 to 1,999 inhabitants",
+     "20,000 inhabitants or more", "Population class")])
+def test_population_classes_are_worded_in_the_reports_language(tmp_path, lang, small,
+                                                               middle, large, column):
+    from popup_tierslieu.report import territory
+
+    listing = tmp_path / "communes.csv"
+    listing.write_text("code;name;epci;population\n99001;Lourmarin;CC du Val;320\n"
+                       "99002;Cadenet;CC du Val;1100\n99003;Apt;CA du Pays;24000\n",
+                       encoding="utf-8")
+    kit = make_kit()
+    (tmp_path / kits.KIT_COPY).write_text(kit.text, encoding="utf-8")
+    write_report([EventData(tmp_path, kit, event())], tmp_path / "report", lang=lang,
+                 communes=territory.load(listing))
+    text = page_text(tmp_path / "report")
+    assert f"{small} 4 (33" in text  # 4 of 12 registered live in Lourmarin
+    assert middle in text and large in text
+    assert "< 500" not in text and "20000" not in text
+    bands = {" ".join(r[column].split()) for r in read_csv(tmp_path / "report" / "communes.csv")}
+    assert {small, middle, large} <= bands, bands
