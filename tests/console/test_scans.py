@@ -8,12 +8,14 @@ import datetime as dt
 import httpx
 from textual import events
 
-from popup_tierslieu import i18n
+from popup_tierslieu import domain, i18n
 from popup_tierslieu.console.app import ConsoleApp
 from popup_tierslieu.console.scanner import AZERTY_ON_QWERTY
 from popup_tierslieu.console.screens.dialogs import PassScreen
 from popup_tierslieu.console.screens.printing import PaperChoice
 from popup_tierslieu.console.widgets import outcome
+from popup_tierslieu.domain import participants
+from popup_tierslieu.store import Store
 
 from .conftest import burst, console_for, scan, text_of, until
 
@@ -194,3 +196,25 @@ async def test_a_qwerty_scanner_on_azerty_then_undo_the_wrong_namesake(server):
         assert app.scans.history[0].seen.word == "Check-in undone"
     api = httpx.Client(base_url=server.url + "/api/v1", headers=server.concierge, timeout=10)
     assert len(api.get("/journal").json()["entries"]) == 1
+
+
+async def test_undo_names_someone_without_a_commune_with_no_empty_brackets(make_server):
+    server = make_server(start=False)
+    code = participants.new_token()
+    # Someone registered without a commune (an event folder from before it was asked).
+    with Store.open(server.data_dir, indexes=domain.INDEXES) as store:
+        store.insert("participants", {
+            "name": "Awa Diallo", "profile": "Habitant·e", "consent": True, "lang": "fr",
+            "token": participants.new_token(), "checkin_code": code, "source": "portal",
+            "created_at": "2030-06-15T08:00:00+00:00"})
+        store.commit_sync()
+    server.start()
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        burst(app, [code])
+        await until(pilot, lambda: app.stats.get("checked_in") == 1)
+        await pilot.press("ctrl+z")
+        await until(pilot, lambda: app.screen.query("#yes"))
+        question = " ".join(text_of(app.screen.query_one(".question")).split())
+        assert question == "Annuler l'arrivée de Awa Diallo ?"

@@ -108,15 +108,17 @@ class DeskScreen(Section):
             self.notify(_("No check-in to undo."), severity="warning")
             return
         person = last.participant
-        where = person.get("commune") or ""
+        # The commune tells namesakes apart; someone without one is named alone.
+        question = (i18n.translate("Undo the check-in of %(name)s (%(commune)s)?",
+                                   {"name": person["name"], "commune": person["commune"]})
+                    if person.get("commune") else
+                    i18n.translate("Undo the check-in of %(name)s?", {"name": person["name"]}))
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.undo(person)
 
-        self.app.push_screen(Confirm(i18n.translate(
-            "Undo the check-in of %(name)s (%(commune)s)?",
-            {"name": person["name"], "commune": where})), answered)
+        self.app.push_screen(Confirm(question), answered)
 
     @work(group="checkin", exit_on_error=False)
     async def undo(self, person: dict[str, Any]) -> None:
