@@ -107,6 +107,12 @@ def counts(store: Any, workshop_id: str) -> tuple[int, int]:
             store.count("registrations", workshop_id=workshop_id, status="waitlisted"))
 
 
+def places_left(w: Workshop, confirmed: int) -> int:
+    """The places still free in a workshop with ``confirmed`` people: never below zero,
+    since the desk may confirm someone over capacity."""
+    return max(0, w.capacity - confirmed)
+
+
 def position(store: Any, registration: dict[str, Any]) -> int | None:
     """1-based place on the waiting list (None when confirmed)."""
     if registration["status"] != "waitlisted":
@@ -193,7 +199,7 @@ def promote(store: Any, kit: Kit, workshop_id: str,
     waiting = sorted((r for r in store.find("registrations", workshop_id=workshop_id)
                       if r["status"] == "waitlisted"), key=lambda r: r["id"])
     promoted = []
-    for r in waiting[:max(0, target.capacity - confirmed)]:
+    for r in waiting[:places_left(target, confirmed)]:
         promoted.append(store.update("registrations", r["id"], {
             "status": "confirmed", "promoted_at": clock.stamp(now or clock.utcnow())}))
     return promoted

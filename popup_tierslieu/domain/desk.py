@@ -15,7 +15,7 @@ def workshop_figures(store: Any, kit: Kit) -> list[dict[str, Any]]:
     for w in bookings.programme(store, kit):
         confirmed, waitlisted = bookings.counts(store, w.id)
         rows.append({"workshop": w, "capacity": w.capacity, "confirmed": confirmed,
-                     "waitlisted": waitlisted, "left": max(0, w.capacity - confirmed)})
+                     "waitlisted": waitlisted, "left": bookings.places_left(w, confirmed)})
     return rows
 
 

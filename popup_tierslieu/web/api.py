@@ -43,7 +43,7 @@ def workshop_json(store: Any, w: Workshop, lang: str) -> dict[str, Any]:
     return {"id": w.id, "title": w.title.get(lang), "room": w.room, "host": w.host,
             "start": w.start.isoformat(), "end": w.end.isoformat(), "capacity": w.capacity,
             "confirmed": confirmed, "waitlisted": waitlisted,
-            "left": max(0, w.capacity - confirmed), "cancelled": w.cancelled}
+            "left": bookings.places_left(w, confirmed), "cancelled": w.cancelled}
 
 
 def seat_rows_json(rows: list[dict[str, Any]], lang: str, names: bool = False,
@@ -144,7 +144,7 @@ def workshop_figures(store: Any, kit: Kit, workshop_id: str) -> dict[str, Any]:
     confirmed, waitlisted = bookings.counts(store, workshop_id)
     w = bookings.workshop(store, kit, workshop_id)
     return {"id": workshop_id, "capacity": w.capacity, "confirmed": confirmed,
-            "waitlisted": waitlisted, "left": max(0, w.capacity - confirmed)}
+            "waitlisted": waitlisted, "left": bookings.places_left(w, confirmed)}
 
 
 def publish_promotions(request: Request, promoted: list[dict[str, Any]]) -> None:

@@ -127,7 +127,7 @@ def programme_view(store: Any, kit: Kit, participant_id: int | None = None
             room = kit.space(w.room)
             rows.append({"workshop": w, "room": room.name if room else w.room,
                          "confirmed": confirmed, "waitlisted": waitlisted,
-                         "left": max(0, w.capacity - confirmed), "mine": mine.get(w.id),
+                         "left": bookings.places_left(w, confirmed), "mine": mine.get(w.id),
                          "phase": bookings.phase(w.start, w.end, local_now),
                          "open": bookings.is_open(kit, w, local_now)})
         days.append({"day": day, "workshops": rows})

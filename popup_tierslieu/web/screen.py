@@ -47,7 +47,7 @@ def screen_context(request: Request) -> dict[str, Any]:
             day = (format_date(w.start.date(), "EEE", locale=lang)
                    if several_days and w.start.date() != today else "")
             out.append({"workshop": w, "room": room.name if room else w.room, "day": day,
-                        "left": max(0, w.capacity - confirmed)})
+                        "left": bookings.places_left(w, confirmed)})
         return out
 
     slot = bookings.current_slot(kit)
