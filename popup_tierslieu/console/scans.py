@@ -53,12 +53,11 @@ def bookings_lines(person: dict[str, Any], event: dict[str, Any]) -> list[Text]:
         hour = days.moment(r.get("start") or "", event)
         lines.append(Text(f"  • {hour} {r['title']} ({state})"))
     slots = {s["id"]: s["label"] for s in event.get("slots", [])}
-    spaces = {s["id"]: s["name"] for s in event.get("spaces", [])}
     for s in person.get("seats", []):
         lines.append(Text("  • " + i18n.translate(
             "%(slot)s: %(space)s, seat %(seat)s",
             {"slot": slots.get(s["slot_id"], s["slot_id"]),
-             "space": spaces.get(s["space_id"], s["space_id"]), "seat": s["seat"]})))
+             "space": days.room_name(s["space_id"], event), "seat": s["seat"]})))
     if not lines:
         lines.append(Text("  " + _("No workshop or seat booked."), style="dim"))
     return lines

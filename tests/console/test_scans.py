@@ -218,3 +218,20 @@ async def test_undo_names_someone_without_a_commune_with_no_empty_brackets(make_
         await until(pilot, lambda: app.screen.query("#yes"))
         question = " ".join(text_of(app.screen.query_one(".question")).split())
         assert question == "Annuler l'arrivée de Awa Diallo ?"
+
+
+async def test_a_scan_reads_out_todays_seat_with_its_slot_and_zone_names(server):
+    person = server.register(name="Yanis Morel")
+    event = httpx.get(server.url + "/api/v1/event", timeout=10).json()
+    slot, space = event["slots"][0], event["spaces"][0]
+    booked = httpx.post(server.url + "/api/v1/seats/bookings", json={
+        "slot_id": slot["id"], "space_id": space["id"]},
+        headers={"Authorization": f"Bearer {person['token']}"}, timeout=10)
+    assert booked.status_code == 201, booked.text
+    app = console_for(server)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await until(pilot, lambda: app.stats)
+        burst(app, [person["pass_url"]])
+        await until(pilot, lambda: app.stats.get("checked_in") == 1)
+        result = " ".join(text_of(app.screen.query_one("#result")).split())
+        assert f"{slot['label']} : {space['name']}, poste {booked.json()['seat']}" in result
