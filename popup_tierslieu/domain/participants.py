@@ -111,18 +111,41 @@ def _sent_before(store: Any, nonce: str | None) -> dict[str, Any] | None:
     return store.find_one("participants", form_nonce=nonce) if nonce is not None else None
 
 
+# What tells one person's form from another's: a form page sent again with other details
+# in these fields (Back on a shared phone, then someone else's name) is someone else.
+IDENTITY_FIELDS = ("name", "email", "commune", "profile")
+
+
+def _identity(record: dict[str, Any]) -> tuple[str, ...]:
+    """The identifying fields of a clean registration, accents, case and runs of spaces
+    folded, as the desk's search folds them."""
+    return tuple(" ".join(fold(str(record.get(key) or "")).split()) for key in IDENTITY_FIELDS)
+
+
+def _replayed(store: Any, nonce: str | None, record: dict[str, Any]
+              ) -> tuple[dict[str, Any] | None, str | None]:
+    """The registration this form's nonce already made when the form is that same
+    submission (a double tap, Back then submit), and the nonce the new registration may
+    keep: None once another person's registration holds it, so one nonce names one
+    person and a replay with other details never hands over that person's pass."""
+    first = _sent_before(store, nonce)
+    if first is None:
+        return None, nonce
+    return (first if _identity(first) == _identity(record) else None), None
+
+
 def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None = None,
              holder: dict[str, Any] | None = None) -> dict[str, Any]:
     """Register a participant; returns the stored participant with its token.
 
     One registration per person: a form sent twice (a double tap, or Back then submit)
     carries the same one-time ``nonce`` and gets the first registration back; so does a
-    phone that already holds the pass of someone of the same name (``holder``)."""
-    nonce = _nonce(form)
-    first = _sent_before(store, nonce)
+    phone that already holds the pass of someone of the same name (``holder``). The same
+    form page sent with other details (``IDENTITY_FIELDS``) is someone else's registration."""
+    record = validate(kit, form)
+    first, nonce = _replayed(store, _nonce(form), record)
     if first is not None:
         return first
-    record = validate(kit, form)
     if holder is not None and fold(holder.get("name") or "") == fold(record["name"]):
         return holder
     return _insert(store, record, nonce, now, source=form.get("source", "portal"))

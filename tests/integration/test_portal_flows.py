@@ -136,6 +136,43 @@ def test_a_registration_form_sent_twice_or_again_from_the_same_phone_registers_o
     assert registered(portal) == before + 2
 
 
+def pass_holder(page: httpx.Response) -> str:
+    """The name a pass page shows at its top."""
+    found = re.search(r'<p class="who"><strong><bdi>([^<]*)</bdi>', page.text)
+    assert found, page.text[:2000]
+    return found.group(1)
+
+
+def test_a_form_page_sent_again_with_someone_elses_details_is_their_own_pass(portal):
+    form = {"profile": "Habitant·e", "commune": "Bonnieux", "consent": "on", "charter": "on"}
+    before = registered(portal)
+    with browser_like(portal) as tablet:  # the venue's tablet, passed from hand to hand
+        nonce = re.search(r'name="nonce" value="([^"]+)"', tablet.get("/").text).group(1)
+        anna = post_form(tablet, "/register", {**form, "name": "Anna Vidal",
+                                               "email": "anna@example.org", "nonce": nonce})
+        # Back, then the same form with the next person's details.
+        bruno = post_form(tablet, "/register", {**form, "name": "Bruno Faure", "nonce": nonce})
+        assert pass_holder(bruno) == "Bruno Faure" and bruno.url.path != anna.url.path
+        charter = re.sub("[\u2066-\u2069]", "", tablet.get("/charter").text)
+        assert "Ce téléphone a le pass de Bruno Faure." in charter
+        # The same person sending it again, as typed with other case and spaces: one pass.
+        again = post_form(tablet, "/register", {**form, "name": " anna  VIDAL ",
+                                                "email": "Anna@Example.org", "nonce": nonce})
+        assert again.url.path == anna.url.path
+    assert registered(portal) == before + 2
+
+
+def test_the_api_hands_a_replayed_nonce_back_only_for_the_same_person(portal):
+    body = {"profile": "Habitant·e", "commune": "Lacoste", "consent": True, "charter": True,
+            "nonce": "nonce-of-one-form-page-0001"}
+    first = portal.register(**body, name="Chloé Morel")
+    other = portal.register(**body, name="David Morel")
+    assert other["token"] != first["token"]
+    assert httpx.get(portal.url + "/api/v1/me", headers=bearer(other["token"]),
+                     timeout=10).json()["name"] == "David Morel"
+    assert portal.register(**body, name="chloé morel")["token"] == first["token"]
+
+
 # ------------------------------------------------------------- the note form
 @pytest.mark.parametrize("photo, status, said", [
     (b"\xff\xd8\xff\xe0" + bytes(25 * 1024 * 1024), 413, "Cette photo est trop lourde (25 Mo)"),
