@@ -173,20 +173,18 @@ def register_companion(store: Any, kit: Kit, holder: dict[str, Any], form: dict[
     """Register someone with the holder of a pass (a child, a partner): a participant of
     their own, with their own pass, listed on the holder's. The kit caps how many.
 
-    A form sent twice gets the same companion back. A nonce that another registration
-    used (only a tampered form carries one) is not this holder's to replay: the companion
-    is registered as new, without it, and that other person is never touched."""
-    nonce = _nonce(form)
-    sent = _sent_before(store, nonce)
-    if sent is not None:
-        if sent.get("companion_of") == holder["id"]:
-            return sent
-        nonce = None
+    The same form sent twice gets the same companion back; sent again with another
+    person's details, it registers that person. A nonce that another registration used
+    (only a tampered form carries one) is not this holder's to replay: the companion is
+    registered as new, without it, and that other person is never touched."""
+    record = validate(kit, form)
+    sent, nonce = _replayed(store, _nonce(form), record)
+    if sent is not None and sent.get("companion_of") == holder["id"]:
+        return sent
     if len(companions(store, holder["id"])) >= kit.rules.companions:
         raise Conflict("You can register at most %(max)s people with your pass.",
                        params={"max": kit.rules.companions})
-    return _insert(store, validate(kit, form), nonce, now, source="companion",
-                   companion_of=holder["id"])
+    return _insert(store, record, nonce, now, source="companion", companion_of=holder["id"])
 
 
 def extract_token(raw: str, marker: str = "/pass/") -> str:

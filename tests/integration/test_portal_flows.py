@@ -367,6 +367,22 @@ def test_a_companion_form_carrying_someone_elses_nonce_never_takes_that_person(p
     assert registered(portal) == before + 1
 
 
+def test_a_companion_form_sent_again_with_another_childs_name_adds_that_child(portal):
+    holder = portal.register(name="Hugo Lambert")
+    pass_path = f"/pass/{holder['token']}"
+    form = {"profile": "Habitant·e", "commune": "Apt", "consent": "on", "charter": "on"}
+    with browser_like(portal) as http:
+        nonce = re.search(r'name="nonce" value="([^"]+)"', http.get(pass_path).text).group(1)
+        post_form(http, f"{pass_path}/companions", {**form, "name": "Lou Lambert",
+                                                    "nonce": nonce})
+        # Back, then the same form with the second child's name.
+        added = post_form(http, f"{pass_path}/companions", {**form, "name": "Noé Lambert",
+                                                            "nonce": nonce})
+        assert flash(added) == "Noé Lambert est inscrit·e, avec son propre pass ci-dessous."
+        listed = re.findall(r'<div class="companion">\s*<h3><bdi>([^<]*)</bdi>', added.text)
+        assert listed == ["Lou Lambert", "Noé Lambert"]
+
+
 def test_swap_matches_read_in_words_not_as_a_raw_score(portal):
     asker, helper = (portal.register(name=n) for n in ("Marc Olivier", "Inès Garnier"))
     for person, kind, title in ((asker, "request", "Apprendre la comptabilité"),
