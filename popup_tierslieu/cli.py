@@ -16,7 +16,7 @@ from . import i18n
 from .cli_words import speak_the_current_language
 from .errors import N_, PopupError
 from .folderlock import in_use, lock_holder, writable_folder
-from .kit import Kit, default_kit, load, parse, starter_text
+from .kit import KIT_COPY, Kit, default_kit, load, parse, starter_text
 from .settings import PRINTS, TOKEN_FILE, read_token
 
 _ = i18n.gettext
@@ -282,7 +282,10 @@ def cmd_token(args: argparse.Namespace) -> int:
     from .settings import ensure_token
 
     folder = find_token_dir(args.data)
-    if not (folder / TOKEN_FILE).exists():
+    # An event folder whose token was moved away (a folder had taken its place) gets a new
+    # one with --rotate; a folder that holds no event is a mistyped --data.
+    event_folder = args.rotate and (folder / KIT_COPY).is_file()
+    if not (folder / TOKEN_FILE).exists() and not event_folder:
         raise Fail(i18n.translate("No concierge token in %(dir)s.", {"dir": str(folder)}))
     token = ensure_token(folder, rotate=args.rotate)
     if args.rotate:

@@ -25,5 +25,9 @@ def write_private(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink()  # a folder in the way: leave no half-named copy beside it
+        raise
     fsync_dir(path.parent)

@@ -225,6 +225,7 @@ def build(options: ServeOptions, lock: int) -> tuple[Sanic, socket.socket, Store
         raise
     settings = Settings(options.data_dir, lan.url(address, options.port),
                         captive=options.captive)
+    settings.concierge_token()  # the last good token, should the file break during the run
     app = create_app(options.kit, store, settings)
     mdns_host = host_name(options.kit.event.slug)
     urls = portal_urls(address, options.port, options.mdns, mdns_host)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ PRINTS = "prints"  # the PDF passes and sign-in sheets the desk printed (they na
 UNREADABLE_TOKEN = N_("Cannot read the concierge token %(path)s. Fix: make it a file you can "
                       "read (chmod 600, owned by the user who runs popup), or delete it: "
                       "popup up writes a new one.")
+UNWRITABLE_TOKEN = N_("Cannot write the concierge token %(path)s: a folder or a file you may "
+                      "not replace is in its place. Fix: move it away (mv %(path)s "
+                      "%(path)s.old), then run the command again.")
+log = logging.getLogger("popup.settings")
 
 
 def write_private(path: Path, text: str) -> None:
@@ -43,7 +48,10 @@ def ensure_token(data_dir: Path, rotate: bool = False) -> str:
             os.chmod(path, 0o600)
             return token
     token = secrets.token_urlsafe(32)
-    write_private(path, token)
+    try:
+        write_private(path, token)
+    except OSError:
+        raise PopupError(UNWRITABLE_TOKEN, params={"path": str(path)}) from None
     return token
 
 
@@ -81,11 +89,27 @@ class Settings:
         once and the old one stops at once."""
         try:
             mtime = os.stat(self._token_path).st_mtime_ns
-        except FileNotFoundError:
+        except OSError:
             return self._token_cache[1] or secrets.token_urlsafe(32)
         if mtime != self._token_cache[0]:
-            self._token_cache = (mtime, self.token_file.read_text().strip())
+            self._token_cache = (mtime, self._token_now())
         return self._token_cache[1]
+
+    def _token_now(self) -> str:
+        """The token file's new content. A file that can no longer be read (a folder put in
+        its place, emptied, not text) keeps the desks open with the last token read, and is
+        said once in the log: locking every desk out in the middle of the event is worse."""
+        try:
+            token = read_token(self.token_file)
+        except PopupError:
+            token = ""
+        if token:
+            return token
+        log.error("the concierge token %s cannot be read: the desks keep the token read "
+                  "before. Fix: put the token back as a readable file (popup token --rotate "
+                  "--data %s writes a new one once the path is free).",
+                  self.token_file, self.data_dir)
+        return self._token_cache[1] or secrets.token_urlsafe(32)
 
     def pass_url(self, token: str) -> str:
         return f"{self.public_url}/pass/{token}"

@@ -3,6 +3,7 @@ limits, size and time limits, the concierge token's rotation."""
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
 import subprocess
@@ -219,3 +220,37 @@ def test_rotating_the_concierge_token_stops_the_old_one_at_once(server):
     assert httpx.get(server.url + "/api/v1/stats", headers=old).status_code == 403
     assert httpx.get(server.url + "/api/v1/stats",
                      headers={"Authorization": f"Bearer {new}"}).status_code == 200
+
+
+def rotate_token(folder) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "popup_tierslieu", "token", "--rotate",
+                           "--data", str(folder)], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "POPUP_LANG": "fr"})
+
+
+def test_a_folder_put_in_place_of_the_token_keeps_the_desk_open_and_rotating_says_the_fix(
+        server):
+    old = server.concierge
+    token = server.data_dir / "concierge.token"
+    token.unlink()
+    token.mkdir()
+    for _ in range(2):
+        assert httpx.get(server.url + "/api/v1/stats", headers=old).status_code == 200
+    log = (server.data_dir / "logs" / "server.log").read_text()
+    said = [line for line in log.splitlines() if "concierge token" in line]
+    assert len(said) == 1 and str(token) in said[0] and "Fix:" in said[0], log
+    assert "Traceback" not in log
+    refused = rotate_token(server.data_dir)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == (
+        f"popup: Impossible d'écrire le jeton de conciergerie {token} : un dossier ou un "
+        "fichier que vous ne pouvez pas remplacer occupe sa place. Solution : déplacez-le "
+        f"(mv {token} {token}.old), puis relancez la commande.")
+    assert sorted(p.name for p in server.data_dir.glob("concierge.token*")) == [
+        "concierge.token"]
+    token.rename(f"{token}.old")  # the fix it gave
+    rotated = rotate_token(server.data_dir)
+    assert rotated.returncode == 0, rotated.stderr
+    new = {"Authorization": f"Bearer {rotated.stdout.strip()}"}
+    assert httpx.get(server.url + "/api/v1/stats", headers=new).status_code == 200
+    assert httpx.get(server.url + "/api/v1/stats", headers=old).status_code == 403
