@@ -382,6 +382,22 @@ def cmd_hotspot(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------- report
+def output_folder(out: Path) -> Path:
+    """The folder a report or an export is written into, made if missing; a file in the
+    way is one line with the fix, not a traceback."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise Fail(i18n.translate("Cannot make the folder %(path)s: a file is in its way. "
+                                  "Fix: choose another folder with --out DIR.",
+                                  {"path": str(out)})) from None
+    except OSError as exc:
+        raise Fail(i18n.translate("Cannot make the folder %(path)s: %(reason)s. Fix: choose "
+                                  "another folder with --out DIR.",
+                                  {"path": str(out), "reason": exc.strerror or exc})) from None
+    return out
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
@@ -400,9 +416,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         for folder in folders:
             events.append(read_event(folder))
             progress.advance(task)
-        write_report(events, out, args.lang, step=lambda _name: progress.advance(task),
-                     budget_from=budget_event(events, args.budget_kit),
-                     communes=communes)
+        write_report(events, output_folder(out), args.lang,
+                     step=lambda _name: progress.advance(task),
+                     budget_from=budget_event(events, args.budget_kit), communes=communes)
     print(i18n.translate("Appetite report written to %(path)s",
                          {"path": str(out / "report.html")}))
     return 0
@@ -417,11 +433,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "docs":
         from .report.docs_bundle import write_bundle
 
-        path = write_bundle(folder, out)
+        path = write_bundle(folder, output_folder(out))
     else:
         from .report.export import export
 
-        path = export(event, out, args.format)[-1].parent
+        path = export(event, output_folder(out), args.format)[-1].parent
     print(i18n.translate("Export written to %(path)s", {"path": str(path)}))
     return 0
 

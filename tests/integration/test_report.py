@@ -14,7 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from popup_tierslieu import domain
 from popup_tierslieu import kit as kits
+from popup_tierslieu.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -277,3 +279,22 @@ def test_errors_are_one_line_with_a_fix(tmp_path):
     damaged = popup("report", str(tmp_path))
     assert damaged.returncode == 1 and "Traceback" not in damaged.stderr
     assert len(damaged.stderr.strip().splitlines()) == 1
+
+
+def test_an_out_folder_with_a_file_in_its_way_is_one_line_with_the_fix(tmp_path):
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("participants", {"name": "Inès Garnier", "commune": "Apt"})
+        store.commit_sync()
+    (event / "kit.toml").write_text(kits.starter_text(), encoding="utf-8")
+    in_the_way = tmp_path / "rapport.html"
+    in_the_way.write_text("un fichier")
+    for out, command in ((in_the_way, ("report", str(event))),
+                         (in_the_way / "csv", ("export", str(event), "--format", "csv"))):
+        answer = popup(*command, "--out", str(out))
+        assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
+        assert answer.stderr.strip() == (
+            f"popup: Impossible de créer le dossier {out} : un fichier est sur le chemin. "
+            "Solution : choisissez un autre dossier avec --out DOSSIER.")
+    assert in_the_way.read_text() == "un fichier"
+
