@@ -250,7 +250,8 @@ class Store:
                 for key, doc in docs.items():
                     self._put(table, int(key), doc)
                 self._snapshot_documents += len(docs)
-        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError, IsADirectoryError,
+                PermissionError) as exc:
             raise _corrupted(self.folder, path) from exc
         self._seq = self._durable = self._snapshot_seq
 
