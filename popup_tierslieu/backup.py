@@ -117,7 +117,12 @@ def restore(folder: Path, source: Path) -> Restored:
         raise PopupError("%(path)s is not a snapshot or a backup made by popup backup.",
                          params={"path": str(source)})
     read_snapshot(source)  # refuses a damaged or foreign file before anything moves
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        raise PopupError("Cannot make the folder %(path)s: a file is in its way. Fix: give "
+                         "the event folder to restore into (for example popup-data/<slug>).",
+                         params={"path": str(folder)}) from None
     with exclusive(folder):
         seq = snapshot_seq(source)
         # A backup brought from elsewhere has its own history: this folder's journal

@@ -249,7 +249,12 @@ def cmd_kit_new(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise Fail(i18n.translate("%(path)s already exists. Fix: choose another name or add "
                                   "--force.", {"path": str(path)}))
-    path.write_text(starter_text(), encoding="utf-8")
+    try:
+        path.write_text(starter_text(), encoding="utf-8")
+    except OSError as exc:
+        raise Fail(i18n.translate("Cannot write %(path)s: %(reason)s. Fix: choose another "
+                                  "file name.", {"path": str(path),
+                                                 "reason": exc.strerror or exc})) from None
     print(i18n.translate("Starter kit written to %(path)s. Edit it, then: popup kit check "
                          "%(path)s", {"path": str(path)}))
     return 0

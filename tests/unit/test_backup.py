@@ -68,6 +68,23 @@ def test_a_folder_in_place_of_the_database_is_one_line_naming_the_snapshot_to_re
         assert store.all("notes")[0]["title"] == "Atelier visio"
 
 
+def test_restoring_into_a_file_is_one_line_with_the_fix(tmp_path):
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("notes", {"title": "x"})
+        store.commit_sync()
+    (snapshot, *_) = (event / "snapshots").iterdir()
+    in_the_way = tmp_path / "notes.txt"
+    in_the_way.write_text("pas un dossier")
+    answer = popup("restore", str(in_the_way), "--from", str(snapshot))
+    assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
+    assert answer.stderr.strip() == (
+        f"popup: Impossible de créer le dossier {in_the_way} : un fichier est sur le chemin. "
+        "Solution : indiquez le dossier de l'événement où restaurer (par exemple "
+        "popup-data/<slug>).")
+    assert in_the_way.read_text() == "pas un dossier"
+
+
 def test_purge_removes_the_passes_and_sheets_the_desk_printed(tmp_path, monkeypatch):
     from popup_tierslieu import territory_key
     from popup_tierslieu.backup import purge

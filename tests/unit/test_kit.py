@@ -88,6 +88,18 @@ def test_kit_new_writes_a_kit_that_checks(tmp_path):
     assert "Traceback" not in again.stderr
 
 
+def test_kit_new_where_a_file_or_folder_is_in_the_way_is_one_line_with_the_fix(tmp_path):
+    (tmp_path / "notes.txt").write_text("pas un dossier")
+    (tmp_path / "kits").mkdir()
+    for target in (tmp_path / "notes.txt" / "kit.toml", tmp_path / "kits"):
+        answer = subprocess.run([sys.executable, "-m", "popup_tierslieu", "kit", "new",
+                                 str(target), "--force"], capture_output=True, text=True)
+        assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
+        (line,) = answer.stderr.strip().splitlines()
+        assert line.startswith(f"popup: Impossible d'écrire {target} : ")
+        assert line.endswith("Solution : choisissez un autre nom de fichier.")
+
+
 def test_kit_check_prints_every_problem_on_its_own_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(starter_text().replace("seats = 12", "seats = -1").replace(
