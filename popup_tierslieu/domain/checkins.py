@@ -34,7 +34,7 @@ def scan_time(kit: Kit, raw: Any, now: dt.datetime | None = None) -> dt.datetime
     try:
         moment = dt.datetime.fromisoformat(raw.strip())
         # Year 1 with an eastern offset is before the first instant Python can hold.
-        day = clock.local(moment, kit.event.timezone).date() if moment.tzinfo else None
+        day = clock.local_day(moment, kit.event.timezone) if moment.tzinfo else None
     except (ValueError, OverflowError):
         raise InvalidInput("Some fields need your attention.", fields=field) from None
     if day is None:

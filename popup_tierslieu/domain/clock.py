@@ -12,7 +12,9 @@ def utcnow() -> dt.datetime:
 
 def stamp(moment: dt.datetime) -> str:
     """How instants are stored: ISO 8601 in UTC, to the second."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    if moment.tzinfo is not dt.UTC:  # the server's own clock already is (no conversion)
+        moment = moment.astimezone(dt.UTC)
+    return moment.isoformat(timespec="seconds")
 
 
 def parse(value: str) -> dt.datetime:
@@ -22,3 +24,9 @@ def parse(value: str) -> dt.datetime:
 def local(moment: dt.datetime, timezone: str) -> dt.datetime:
     """An aware instant as the naive local time the kit is written in."""
     return moment.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def local_day(moment: dt.datetime, timezone: str) -> dt.date:
+    """The day an aware instant falls on in the event's zone (what ``local(...).date()``
+    gives, without building the naive time: every check-in asks it)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()

@@ -21,7 +21,7 @@ def workshop_figures(store: Any, kit: Kit) -> list[dict[str, Any]]:
 
 def stats(store: Any, kit: Kit, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or clock.utcnow()
-    today = clock.local(now, kit.event.timezone).date().isoformat()
+    today = clock.local_day(now, kit.event.timezone).isoformat()
     checked_in: set[int] = set()
     today_ids: set[int] = set()
     for c in store.scan("checkins"):
@@ -44,7 +44,7 @@ def arrival(store: Any, kit: Kit, participant: dict[str, Any],
     """What the desk reads aloud when someone is checked in: who they are and what they
     booked for today. Not their whole programme nor their personal data: this answers
     every scan of the morning queue, so it stays small."""
-    day = clock.local(now or clock.utcnow(), kit.event.timezone).date()
+    day = clock.local_day(now or clock.utcnow(), kit.event.timezone)
     registrations = bookings.registrations_of(store, participant["id"])
     programme = {w.id: w for w in bookings.programme(store, kit)} if registrations else {}
     booked = []

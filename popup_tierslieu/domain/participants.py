@@ -19,6 +19,7 @@ COMMUNE_MAX = 80
 EMAIL_MAX = 254
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_TOKEN_END = re.compile(r"[/?#\s]")
 # Letters that Unicode does not decompose into a base letter and an accent, as a desk
 # volunteer types them on a French keyboard ("yilmaz" for "Yılmaz", "oeuvre" for "Œuvre").
 _UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d",
@@ -193,7 +194,7 @@ def extract_token(raw: str, marker: str = "/pass/") -> str:
     text = (raw or "").strip()
     if marker in text:
         text = text.split(marker, 1)[1]
-        text = re.split(r"[/?#\s]", text, maxsplit=1)[0]
+        text = _TOKEN_END.split(text, maxsplit=1)[0]
     if not _TOKEN.match(text):
         raise NotFound("Unknown pass.")
     return text
@@ -252,7 +253,7 @@ def check_in(store: Any, kit: Kit, raw: str, desk: str = "desk",
     Returns the participant and whether they were already checked in today."""
     participant = by_scan(store, raw)
     now = now or clock.utcnow()
-    day = clock.local(now, kit.event.timezone).date().isoformat()
+    day = clock.local_day(now, kit.event.timezone).isoformat()
     already = any(c["day"] == day for c in store.find("checkins",
                                                        participant_id=participant["id"]))
     if not already:

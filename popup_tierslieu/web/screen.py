@@ -33,7 +33,7 @@ def in_panels(items: list[Any], size: int = PER_PANEL) -> list[list[Any]]:
 
 def screen_context(request: Request) -> dict[str, Any]:
     store, kit = request.app.ctx.store, request.app.ctx.kit
-    today = clock.local(clock.utcnow(), kit.event.timezone).date()
+    today = clock.local_day(clock.utcnow(), kit.event.timezone)
     several_days = len(kit.event.days) > 1
     lang = i18n.current.get()
     running, upcoming = bookings.now_and_next(store, kit)
