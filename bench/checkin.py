@@ -17,6 +17,8 @@ a busy one):
    (b) ``POST /api/v1/checkins``, 2,800 requests (after 200 to warm up), each the
    **first** check-in of a different participant, sent as the pass's QR reads: each one
    a durable write (fsynced before the answer);
+   (a) and (b) alternate in four slices each (0.375 s of health, 700 check-ins, ...),
+   so that other programs on the machine weigh on both alike;
 4. per size and connection count, b/a as the median of the three runs with their
    spread, from the requests per second and from the server's CPU time per request
    (which stays meaningful when other programs share the machine).
@@ -60,6 +62,7 @@ SIZES = (3000, 12000)
 CONNECTIONS = (20, 50)
 CHECKINS = 2800
 WARM_UP = 200  # first check-ins before the measure, so that no run pays a cold start
+SLICES = 4  # health and check-ins measured in alternating slices of each run
 SMALL, SAMPLE = 100, 200
 FILLERS = 50
 
@@ -253,6 +256,18 @@ class Run:
         return self.health_us / self.checkin_us
 
 
+@dataclass
+class Phase:
+    """The wall and server CPU time of the slices of one kind of request, summed."""
+
+    wall: float = 0.0
+    server_cpu: float = 0.0
+
+    def add(self, load: Load) -> None:
+        self.wall += load.wall
+        self.server_cpu += load.server_cpu
+
+
 def py_spy(server: Server, output: str | None) -> subprocess.Popen[bytes] | None:
     """Sample the server during the check-in phase (py-spy, if installed)."""
     if output is None:
@@ -274,11 +289,23 @@ async def one_run(source: Path, size: int, connections: int, passes: list[str],
         desk = server.token
         await health_rate(conns, 0.3)
         await first_scans(conns, chosen[:WARM_UP], popup_scan(desk))
-        with Load(server) as health_load:
-            health_count = await health_rate(conns, seconds)
+        # Health and check-ins in alternating slices, so that both see the same machine:
+        # other programs' bursts fall on both alike instead of on one phase.
+        health_count, health_phase, phase = 0, Phase(), Phase()
+        latencies, errors = [], 0
         sampler = py_spy(server, spy)
-        with Load(server) as load:
-            latencies, errors = await first_scans(conns, chosen[WARM_UP:], popup_scan(desk))
+        measured = chosen[WARM_UP:]
+        step = -(-len(measured) // SLICES)
+        for start in range(0, len(measured), step):
+            with Load(server) as health_load:
+                health_count += await health_rate(conns, seconds / SLICES)
+            health_phase.add(health_load)
+            with Load(server) as load:
+                slice_latencies, slice_errors = await first_scans(
+                    conns, measured[start:start + step], popup_scan(desk))
+            phase.add(load)
+            latencies += slice_latencies
+            errors += slice_errors
         if sampler is not None:
             sampler.send_signal(signal.SIGINT)
             _, failure = sampler.communicate()
@@ -289,10 +316,10 @@ async def one_run(source: Path, size: int, connections: int, passes: list[str],
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return Run(size, connections, health_count / health_load.wall,
-               health_load.server_us(health_count), CHECKINS / load.wall,
-               load.server_us(CHECKINS), percentile(latencies, 0.99), errors,
-               load.server_cpu / load.wall)
+    return Run(size, connections, health_count / health_phase.wall,
+               health_phase.server_cpu / health_count * 1e6, CHECKINS / phase.wall,
+               phase.server_cpu / CHECKINS * 1e6, percentile(latencies, 0.99), errors,
+               phase.server_cpu / phase.wall)
 
 
 def spread(values: list[float]) -> str:
