@@ -47,13 +47,30 @@ SECURITY_HEADERS = {
 }
 
 
+class PopupRequest(Request):
+    """Sanic's request, receiving its body without an async generator: Sanic's own
+    ``receive_body`` gathers the body with ``async for``, and asyncio registers, watches
+    and finalises that generator on every request that has a body (every desk scan). The
+    same reads, in a plain loop."""
+
+    async def receive_body(self) -> None:
+        if self.body or self.stream is None:
+            return
+        stream, chunks = self.stream, []
+        while stream.request_body:
+            data = await stream.read()
+            if data:
+                chunks.append(data)
+        self.body = b"".join(chunks)
+
+
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
 def create_app(kit: Kit, store: Store, settings: Settings, name: str | None = None) -> Sanic:
     app = Sanic(name or f"popup_{next(_names)}", error_handler=PopupErrorHandler(),
-                dumps=_dumps, configure_logging=False)
+                dumps=_dumps, configure_logging=False, request_class=PopupRequest)
     app.config.update(
         REQUEST_MAX_SIZE=settings.max_upload_bytes + 256 * 1024,
         REQUEST_TIMEOUT=settings.request_timeout,
