@@ -363,7 +363,8 @@ class Store:
         if best is None:
             return None
         spec, index = best
-        return spec, index.get(_index_key(spec, criteria), _NO_IDS)
+        key = criteria[spec[0]] if len(spec) == 1 else tuple(criteria[name] for name in spec)
+        return spec, index.get(key, _NO_IDS)
 
     def _choose_index(self, table: str, criteria: dict[str, Any]) -> _Index | None:
         best = None
@@ -395,6 +396,8 @@ class Store:
         """Documents whose fields equal ``criteria``, in insertion order (copies)."""
         docs = self._tables.get(table, {})
         ids, exact = self._candidates(table, criteria)
+        if not ids:  # the usual answer for a person's bookings: no comprehension to run
+            return []
         if exact:
             return [dict(docs[doc_id]) for doc_id in ids]
         return [dict(doc) for doc in map(docs.get, ids)
@@ -526,8 +529,8 @@ class Store:
         self._pending.clear()
 
     def _was_lost(self, seq: int) -> bool:
-        # Asked two or three times per commit; the list is empty unless a disk failed.
-        return bool(self._lost) and any(after < seq <= upto for after, upto in self._lost)
+        # The list is empty unless a disk failed: commit tests it before calling.
+        return any(after < seq <= upto for after, upto in self._lost)
 
     # ----------------------------------------------------------------- commit
     @property
@@ -546,8 +549,8 @@ class Store:
         own = self._seal(_task())
         target = own or self._seq
         # A record rolled back stays refused even if a later batch makes it to disk.
-        while self._durable < target or (own and self._was_lost(own)):
-            if self._was_lost(target):
+        while self._durable < target or (own and self._lost and self._was_lost(own)):
+            if self._lost and self._was_lost(target):
                 if own:
                     raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
                         DISK_REFUSED)

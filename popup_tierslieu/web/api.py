@@ -300,10 +300,12 @@ async def checkin(request: Request) -> HTTPResponse:
                                                  now=scanned_at)
     await store.commit()
     if not already:
-        request.app.ctx.events.publish("checkin", {"participant_id": participant["id"],
-                                                   "name": participant["name"],
-                                                   "profile": participant["profile"]},
-                                       audience=CONCIERGE)
+        events = request.app.ctx.events
+        if events.readers(CONCIERGE):  # no desk stream open: no message to build
+            events.publish("checkin", {"participant_id": participant["id"],
+                                       "name": participant["name"],
+                                       "profile": participant["profile"]},
+                           audience=CONCIERGE)
         publish_figures(request)
     # Encoded once, to bytes (Sanic's json() makes a str, then bytes): every scan of
     # the morning queue gets this answer.

@@ -37,6 +37,7 @@ class Subscriber:
 # costs 200 stream writes (bench/arrivals.py).
 LATEST_ONLY = {"stats", "workshop"}
 THROTTLE_SECONDS = 0.5
+_NOBODY: frozenset[Any] = frozenset()  # no stream of an audience (never added to)
 
 Figures = Callable[[], dict[str, Any]]
 
@@ -75,14 +76,14 @@ class Broadcaster:
             own.append(for_participant(subscriber.participant_id))
         return own
 
-    def readers(self, audience: str) -> set[Subscriber]:
+    def readers(self, audience: str) -> set[Subscriber] | frozenset[Subscriber]:
         """The open streams an event of ``audience`` goes to: public events to every
         stream, a participant's own news to theirs, and everything to the desks."""
         if audience == PUBLIC:
             return self.subscribers
-        found = self._readers.get(audience, set())
+        found = self._readers.get(audience, _NOBODY)
         if audience != CONCIERGE:  # a participant's own news: the desks see it too
-            found = found | self._readers.get(CONCIERGE, set())
+            found = found | self._readers.get(CONCIERGE, _NOBODY)
         return found
 
     def publish(self, kind: str, data: dict[str, Any], audience: str = PUBLIC) -> None:
