@@ -587,10 +587,7 @@ class Store:
         batch, last = b"".join(self._pending), self._seq
         self._pending = []
         try:
-            if os.environ.get("PX_SYNC"):
-                self._append(batch)
-            else:
-                await asyncio.get_running_loop().run_in_executor(None, self._append, batch)
+            await asyncio.get_running_loop().run_in_executor(None, self._append, batch)
         except OSError:
             self._rollback()
             raise StoreUnavailable(DISK_REFUSED) from None
@@ -631,8 +628,7 @@ class Store:
                 written = os.write(fd, view)
                 view = view[written:]
             self.io_check("journal.fsync")
-            if not os.environ.get("PX_NOFSYNC"):
-                os.fsync(fd)
+            os.fsync(fd)
         except OSError as exc:
             self._cut(fd, exc)
             raise
