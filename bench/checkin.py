@@ -1,7 +1,7 @@
 """First check-ins against the server's cheapest request, and registration latency as
 the event fills: the morning queue at full speed.
 
-One command prints everything (about 1.5 minutes on a quiet 2-core machine, 2 to 3 on
+One command prints everything (under a minute on a quiet 2-core machine, 2 to 3 on
 a busy one):
 
 1. fills events of 100, 3,000 and 12,000 participants through the API, keeping a
