@@ -110,10 +110,12 @@ def _wake(waiter: asyncio.Future[None], flush: asyncio.Task[None]) -> None:
         return
     if flush.cancelled():
         waiter.cancel()
-    elif isinstance(flush.exception(), StoreUnavailable) or flush.exception() is None:
+        return
+    failure = flush.exception()
+    if failure is None or isinstance(failure, StoreUnavailable):
         waiter.set_result(None)
     else:
-        waiter.set_exception(flush.exception())  # a bug, not a disk: not swallowed
+        waiter.set_exception(failure)  # a bug, not a disk: not swallowed
 
 
 def _task() -> asyncio.Task[Any] | None:
