@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -239,3 +240,42 @@ def test_a_request_that_fails_after_a_first_write_keeps_none_of_it(tmp_path):
     tables = load_tables(tmp_path)
     assert [p["name"] for p in tables["participants"]] == ["Hélène", "Jules"]
     assert tables["participants"][0]["seat"] == 1 and not tables.get("checkins")
+
+
+def test_a_request_gone_while_its_batch_is_synced_leaves_the_others_saved(tmp_path):
+    """A phone that closes its connection while its write is being synced cancels its own
+    request, not the batch it shares with the others: they are answered, and both
+    writes are on disk (the batch was already on its way)."""
+    folder = tmp_path / "event"
+    store = Store.open(folder, indexes=domain.INDEXES)
+    syncing, release = threading.Event(), threading.Event()
+
+    def slow_disk(step: str) -> None:
+        if step == "journal.fsync":
+            syncing.set()
+            release.wait(5)
+
+    store.io_check = slow_disk
+
+    async def scenario() -> None:
+        async def register(name: str) -> str:
+            store.insert("participants", {"name": name})
+            await store.commit()
+            return name
+
+        gone = asyncio.ensure_future(register("Gone"))
+        stays = asyncio.ensure_future(register("Stays"))
+        while not syncing.is_set():
+            await asyncio.sleep(0.001)
+        gone.cancel()
+        await asyncio.sleep(0)
+        release.set()
+        assert await stays == "Stays"
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+
+    asyncio.run(scenario())
+    crash(store)
+    reopened = Store.open(folder, indexes=domain.INDEXES)
+    assert sorted(p["name"] for p in reopened.all("participants")) == ["Gone", "Stays"]
+    reopened.close()
