@@ -43,7 +43,7 @@ import shutil
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +96,6 @@ class _Write:
     seq: int = 0  # the record holding it; 0 while its request has not committed
 
 
-@dataclass(slots=True)
-class _Open:
-    """The writes of one request (one asyncio task) not yet sealed into a record."""
-
-    task: asyncio.Task[Any] | None
-    writes: list[_Write] = field(default_factory=list)
 
 
 def _wake(waiter: asyncio.Future[None], flush: asyncio.Task[None]) -> None:
@@ -210,7 +204,8 @@ class Store:
         self._durable = 0
         self._lost: list[tuple[int, int]] = []  # records rolled back: (after, up to]
         self._snapshot_seq = 0
-        self._open: dict[asyncio.Task[Any] | None, _Open] = {}
+        # The writes of each request (its asyncio task) not yet sealed into a record.
+        self._open: dict[asyncio.Task[Any] | None, list[_Write]] = {}
         self._pending: list[bytes] = []
         self._undo: list[_Write] = []  # every write not yet durable, oldest first
         self._flush_task: asyncio.Task[None] | None = None
@@ -453,11 +448,11 @@ class Store:
     def _log(self, table: str, doc_id: int, encoded: bytes | None,
              before: Document | None) -> None:
         task = _task()
-        request = self._open.get(task)
-        if request is None:
-            request = self._open[task] = _Open(task)
+        writes = self._open.get(task)
+        if writes is None:
+            writes = self._open[task] = []
         write = _Write(table, doc_id, encoded, before)
-        request.writes.append(write)
+        writes.append(write)
         self._undo.append(write)
 
     def insert(self, table: str, doc: Document) -> int:
@@ -490,14 +485,14 @@ class Store:
     def _seal(self, task: asyncio.Task[Any] | None) -> int:
         """Close a request: its writes become one journal record; returns its seq (0
         when it wrote nothing)."""
-        request = self._open.pop(task, None)
-        if request is None or not request.writes:
+        writes = self._open.pop(task, None)
+        if not writes:
             return 0
         self._seq += 1
-        for write in request.writes:
+        for write in writes:
             write.seq = self._seq
         self._pending.append(journal.encode(
-            self._seq, ((w.table, w.doc_id, w.encoded) for w in request.writes)))
+            self._seq, ((w.table, w.doc_id, w.encoded) for w in writes)))
         return self._seq
 
     def _seal_finished(self) -> None:
@@ -515,10 +510,10 @@ class Store:
     def discard(self) -> None:
         """Undo the current request's writes that were not committed: called when the
         request fails (a 4xx after a first write), so that nothing it did is kept."""
-        request = self._open.pop(_task(), None)
-        if request is not None and request.writes:
-            self._undo_writes(request.writes)
-            mine = {id(w) for w in request.writes}
+        writes = self._open.pop(_task(), None)
+        if writes:
+            self._undo_writes(writes)
+            mine = {id(w) for w in writes}
             self._undo = [w for w in self._undo if id(w) not in mine]
 
     def _rollback(self) -> None:
@@ -537,7 +532,7 @@ class Store:
     # ----------------------------------------------------------------- commit
     @property
     def dirty(self) -> bool:
-        return self._durable < self._seq or any(r.writes for r in self._open.values())
+        return self._durable < self._seq or any(self._open.values())
 
     @property
     def problem(self) -> str | None:
