@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -123,16 +124,30 @@ def _identity(record: dict[str, Any]) -> tuple[str, ...]:
     return tuple(" ".join(fold(str(record.get(key) or "")).split()) for key in IDENTITY_FIELDS)
 
 
+def _own_nonce(nonce: str, record: dict[str, Any]) -> str:
+    """What a registration keeps when another person's registration holds its form
+    page's nonce: that nonce and this person's identity, hashed. No form's nonce holds a
+    dot, so no form can claim it; only the same page with the same details finds it."""
+    digest = hashlib.blake2b("\x1f".join(_identity(record)).encode(), digest_size=16)
+    return f"{nonce}.{digest.hexdigest()}"
+
+
 def _replayed(store: Any, nonce: str | None, record: dict[str, Any]
               ) -> tuple[dict[str, Any] | None, str | None]:
     """The registration this form's nonce already made when the form is that same
     submission (a double tap, Back then submit), and the nonce the new registration may
-    keep: None once another person's registration holds it, so one nonce names one
-    person and a replay with other details never hands over that person's pass."""
+    keep. Once another person's registration holds the nonce, a replay with other details
+    never hands over that person's pass: it is the next person's own registration, kept
+    under the nonce and their identity, so that their own double tap makes no second."""
+    if nonce is None:
+        return None, None
     first = _sent_before(store, nonce)
     if first is None:
         return None, nonce
-    return (first if _identity(first) == _identity(record) else None), None
+    if _identity(first) == _identity(record):
+        return first, None
+    own = _own_nonce(nonce, record)
+    return _sent_before(store, own), own
 
 
 def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None = None,
@@ -177,7 +192,7 @@ def register_companion(store: Any, kit: Kit, holder: dict[str, Any], form: dict[
     The same form sent twice gets the same companion back; sent again with another
     person's details, it registers that person. A nonce that another registration used
     (only a tampered form carries one) is not this holder's to replay: the companion is
-    registered as new, without it, and that other person is never touched."""
+    registered as new, and that other person is never touched."""
     record = validate(kit, form)
     sent, nonce = _replayed(store, _nonce(form), record)
     if sent is not None and sent.get("companion_of") == holder["id"]:

@@ -60,6 +60,31 @@ def test_email_is_optional_and_text_is_cleaned(store):
     assert p["name"] == "Zoé Lefèvre" and p["email"] == ""
 
 
+def test_the_next_person_on_a_form_page_sending_it_twice_is_registered_once(store):
+    nonce = "one-form-page-nonce-0001"
+    first = participants.register(store, KIT, {**GOOD, "nonce": nonce}, NOON)
+    # Back on the venue's tablet, the next person's details, then a double tap.
+    bruno = {**GOOD, "name": "Bruno Faure", "email": "", "nonce": nonce}
+    sent = [participants.register(store, KIT, bruno, NOON) for _ in range(2)]
+    assert sent[0]["token"] == sent[1]["token"] != first["token"]
+    assert store.count("participants") == 2
+    claire = participants.register(store, KIT, {**bruno, "name": "Claire Faure"}, NOON)
+    assert claire["token"] not in {first["token"], sent[0]["token"]}
+    assert store.count("participants") == 3
+
+
+def test_a_companion_form_sent_twice_for_the_second_child_adds_them_once(store):
+    holder = participants.register(store, KIT, GOOD, NOON)
+    form = {**GOOD, "email": "", "nonce": "companion-form-page-0001"}
+    participants.register_companion(store, KIT, holder, {**form, "name": "Lou Roux"}, NOON)
+    # Back, the second child's name, then a double tap.
+    noe = [participants.register_companion(store, KIT, holder, {**form, "name": "Noé Roux"},
+                                           NOON) for _ in range(2)]
+    assert noe[0]["token"] == noe[1]["token"]
+    assert [p["name"] for p in participants.companions(store, holder["id"])] == [
+        "Lou Roux", "Noé Roux"]
+
+
 def test_check_in_is_idempotent_per_day(store):
     p = participants.register(store, KIT, GOOD, NOON)
     _, already = participants.check_in(store, KIT, p["token"], now=NOON)
