@@ -9,8 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import i18n
 from .cli_words import speak_the_current_language
@@ -21,6 +22,7 @@ from .settings import PRINTS, TOKEN_FILE, read_token
 
 _ = i18n.gettext
 DATA_ROOT = Path("popup-data")
+T = TypeVar("T")
 # Said when the token of a running server cannot be read: deleting it would lock every
 # desk out until the server restarts, so the way round is the token itself.
 UNREADABLE_RUNNING_TOKEN = N_("Cannot read the concierge token %(path)s. Fix: make it a file "
@@ -403,6 +405,19 @@ def output_folder(out: Path) -> Path:
     return out
 
 
+def write_out(out: Path, write: Callable[[Path], T]) -> T:
+    """Write a report or an export into ``out`` (made if missing): a folder in the place
+    of one of its files, a full or read-only disk, is one line with the fix too."""
+    folder = output_folder(out)
+    try:
+        return write(folder)
+    except OSError as exc:
+        raise Fail(i18n.translate("Cannot write %(path)s: %(reason)s. Fix: choose another "
+                                  "folder with --out DIR.",
+                                  {"path": str(exc.filename or out),
+                                   "reason": exc.strerror or exc})) from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
@@ -421,9 +436,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         for folder in folders:
             events.append(read_event(folder))
             progress.advance(task)
-        write_report(events, output_folder(out), args.lang,
-                     step=lambda _name: progress.advance(task),
-                     budget_from=budget_event(events, args.budget_kit), communes=communes)
+        budget_from = budget_event(events, args.budget_kit)
+        write_out(out, lambda folder: write_report(
+            events, folder, args.lang, step=lambda _name: progress.advance(task),
+            budget_from=budget_from, communes=communes))
     print(i18n.translate("Appetite report written to %(path)s",
                          {"path": str(out / "report.html")}))
     return 0
@@ -438,11 +454,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "docs":
         from .report.docs_bundle import write_bundle
 
-        path = write_bundle(folder, output_folder(out))
+        path = write_out(out, lambda into: write_bundle(folder, into))
     else:
         from .report.export import export
 
-        path = export(event, output_folder(out), args.format)[-1].parent
+        path = write_out(out, lambda into: export(event, into, args.format))[-1].parent
     print(i18n.translate("Export written to %(path)s", {"path": str(path)}))
     return 0
 

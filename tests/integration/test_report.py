@@ -281,12 +281,17 @@ def test_errors_are_one_line_with_a_fix(tmp_path):
     assert len(damaged.stderr.strip().splitlines()) == 1
 
 
-def test_an_out_folder_with_a_file_in_its_way_is_one_line_with_the_fix(tmp_path):
+def small_event(tmp_path: Path) -> Path:
     event = tmp_path / "evenement"
     with Store.open(event, indexes=domain.INDEXES) as store:
         store.insert("participants", {"name": "Inès Garnier", "commune": "Apt"})
         store.commit_sync()
     (event / "kit.toml").write_text(kits.starter_text(), encoding="utf-8")
+    return event
+
+
+def test_an_out_folder_with_a_file_in_its_way_is_one_line_with_the_fix(tmp_path):
+    event = small_event(tmp_path)
     in_the_way = tmp_path / "rapport.html"
     in_the_way.write_text("un fichier")
     for out, command in ((in_the_way, ("report", str(event))),
@@ -298,3 +303,17 @@ def test_an_out_folder_with_a_file_in_its_way_is_one_line_with_the_fix(tmp_path)
             "Solution : choisissez un autre dossier avec --out DOSSIER.")
     assert in_the_way.read_text() == "un fichier"
 
+
+def test_a_file_of_the_report_or_export_that_cannot_be_written_is_one_line_with_the_fix(
+        tmp_path):
+    event = small_event(tmp_path)
+    for name, command in (("report.html", ("report", str(event))),
+                          ("participants.csv", ("export", str(event), "--format", "csv"))):
+        out = tmp_path / name.replace(".", "-")
+        (out / name).mkdir(parents=True)  # a folder where the file goes
+        answer = popup(*command, "--out", str(out))
+        assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
+        line = answer.stderr.strip()
+        assert line.startswith(f"popup: Impossible d'écrire {out / name} : "), line
+        assert line.endswith(" Solution : choisissez un autre dossier avec --out DOSSIER."), line
+        assert len(line.splitlines()) == 1
