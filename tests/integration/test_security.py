@@ -3,6 +3,7 @@ limits, size and time limits, the concierge token's rotation."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -107,6 +108,28 @@ def test_guessing_passes_is_stopped_after_a_few_failures(guarded):
 
 def test_oversized_bodies_are_refused_with_413(guarded):
     answer = httpx.post(guarded.url + "/api/v1/participants", content=b"{" + b" " * 400_000,
+                        headers={"Content-Type": "application/json", **FR}, timeout=10)
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "too_large"
+
+
+def test_a_chunked_body_is_read_whole_and_refused_with_413_when_oversized(guarded):
+    """Bodies sent without a length (Transfer-Encoding: chunked), as some scanners' apps
+    and phones do: the request receives all of them, and the size limit still holds."""
+    person = guarded.register(name="Maëlle Roux")
+
+    def chunks(body: bytes, size: int = 7):
+        yield from (body[i:i + size] for i in range(0, len(body), size))
+
+    scanned = httpx.post(guarded.url + "/api/v1/checkins",
+                         content=chunks(json.dumps({"token": person["token"]}).encode()),
+                         headers={"Content-Type": "application/json", **guarded.concierge},
+                         timeout=10)
+    assert scanned.request.headers["Transfer-Encoding"] == "chunked"
+    assert scanned.status_code == 200, scanned.text
+    assert scanned.json()["participant_id"] == person["id"]
+    answer = httpx.post(guarded.url + "/api/v1/participants",
+                        content=chunks(b"{" + b" " * 400_000, 64 * 1024),
                         headers={"Content-Type": "application/json", **FR}, timeout=10)
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "too_large"
