@@ -100,12 +100,15 @@ class _Write:
 
 def _wake(waiter: asyncio.Future[None], flush: asyncio.Task[None]) -> None:
     """A batch ended: its waiter goes on (and finds out what became of its record)."""
+    if flush.cancelled():
+        if not waiter.done():
+            waiter.cancel()
+        return
+    # Read even when the waiting request is gone (as asyncio.shield does): a failure no
+    # one read is logged by asyncio as a traceback.
+    failure = flush.exception()
     if waiter.done():
         return
-    if flush.cancelled():
-        waiter.cancel()
-        return
-    failure = flush.exception()
     if failure is None or isinstance(failure, StoreUnavailable):
         waiter.set_result(None)
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import errno
+import gc
 import json
 import os
 import shutil
@@ -279,3 +280,45 @@ def test_a_request_gone_while_its_batch_is_synced_leaves_the_others_saved(tmp_pa
     reopened = Store.open(folder, indexes=domain.INDEXES)
     assert sorted(p["name"] for p in reopened.all("participants")) == ["Gone", "Stays"]
     reopened.close()
+
+
+def test_a_batch_refused_after_its_only_request_was_gone_logs_no_traceback(tmp_path):
+    """A phone gone while the disk refuses its write: the write is rolled back as ever,
+    and the batch's failure is not left for asyncio to log as a traceback ("Task
+    exception was never retrieved") in the server log."""
+    store = Store.open(tmp_path / "event", indexes=domain.INDEXES)
+    syncing, release = threading.Event(), threading.Event()
+
+    def refusing_disk(step: str) -> None:
+        if step == "journal.fsync":
+            syncing.set()
+            release.wait(5)
+            raise OSError(errno.EIO, "injected at journal.fsync")
+
+    store.io_check = refusing_disk
+    logged: list[dict] = []
+
+    async def scenario() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: logged.append(ctx))
+
+        async def register() -> None:
+            store.insert("participants", {"name": "Gone"})
+            await store.commit()
+
+        gone = asyncio.ensure_future(register())
+        while not syncing.is_set():
+            await asyncio.sleep(0.001)
+        gone.cancel()
+        await asyncio.sleep(0)
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        while store._flush_task is not None:
+            await asyncio.sleep(0.001)
+        gc.collect()
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert [ctx.get("message") for ctx in logged] == []
+    assert store.all("participants") == []
+    store.close()
