@@ -156,13 +156,14 @@ def register(store: Any, kit: Kit, form: dict[str, Any], now: dt.datetime | None
 
     One registration per person: a form sent twice (a double tap, or Back then submit)
     carries the same one-time ``nonce`` and gets the first registration back; so does a
-    phone that already holds the pass of someone of the same name (``holder``). The same
-    form page sent with other details (``IDENTITY_FIELDS``) is someone else's registration."""
+    phone that already holds the pass of that same person (``holder``). The same form page
+    sent with other details (``IDENTITY_FIELDS``), or a namesake on a phone holding a pass,
+    is someone else's registration."""
     record = validate(kit, form)
     first, nonce = _replayed(store, _nonce(form), record)
     if first is not None:
         return first
-    if holder is not None and fold(holder.get("name") or "") == fold(record["name"]):
+    if holder is not None and _identity(holder) == _identity(record):
         return holder
     return _insert(store, record, nonce, now, source=form.get("source", "portal"))
 

@@ -73,6 +73,20 @@ def test_the_next_person_on_a_form_page_sending_it_twice_is_registered_once(stor
     assert store.count("participants") == 3
 
 
+def test_a_phone_holding_a_pass_hands_it_back_only_to_the_same_person(store):
+    helene = participants.register(store, KIT, {**GOOD, "nonce": "tablet-form-page-0001"}, NOON)
+    # The venue's tablet keeps Hélène's pass; a namesake from another commune comes next,
+    # on a fresh form or going Back to Hélène's.
+    namesake = {**GOOD, "email": "", "commune": "Apt"}
+    for nonce in ("tablet-form-page-0002", "tablet-form-page-0001"):
+        other = participants.register(store, KIT, {**namesake, "nonce": nonce}, NOON,
+                                      holder=helene)
+        assert other["token"] != helene["token"]
+    again = participants.register(store, KIT, {**GOOD, "name": "hélène  ROUX"}, NOON,
+                                  holder=helene)
+    assert again["token"] == helene["token"]
+
+
 def test_a_companion_form_sent_twice_for_the_second_child_adds_them_once(store):
     holder = participants.register(store, KIT, GOOD, NOON)
     form = {**GOOD, "email": "", "nonce": "companion-form-page-0001"}
