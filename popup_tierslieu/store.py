@@ -548,13 +548,15 @@ class Store:
         back, and cut from the journal)."""
         own = self._seal(_task())
         target = own or self._seq
-        # A record rolled back stays refused even if a later batch makes it to disk.
+        if not own and self._lost and self._was_lost(target):
+            return  # rolled back before this request asked: nothing left to wait for
+        # A record rolled back stays refused even if a later batch makes it to disk. A
+        # request that wrote nothing is refused too when a record it waited for was: its
+        # answer may rest on it (a double tap handed the registration its first tap made).
         while self._durable < target or (own and self._lost and self._was_lost(own)):
             if self._lost and self._was_lost(target):
-                if own:
-                    raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
-                        DISK_REFUSED)
-                return
+                raise StoreReadOnly(READ_ONLY) if self.read_only else StoreUnavailable(
+                    DISK_REFUSED)
             flush = self._flush_task
             if flush is None:
                 flush = self._flush_task = asyncio.get_running_loop().create_task(self._flush())

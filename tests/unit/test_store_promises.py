@@ -322,3 +322,47 @@ def test_a_batch_refused_after_its_only_request_was_gone_logs_no_traceback(tmp_p
     assert [ctx.get("message") for ctx in logged] == []
     assert store.all("participants") == []
     store.close()
+
+
+def test_a_request_that_read_a_refused_write_is_refused_with_it(tmp_path):
+    """A double tap finds the registration its first tap made, writes nothing, and waits
+    for it to be on disk: when the disk refuses it, the second tap is refused too rather
+    than answered with a pass that no longer exists."""
+    store = Store.open(tmp_path / "event", indexes=domain.INDEXES)
+    store.io_check = fail_at("journal.fsync", {1})
+
+    async def scenario() -> list[str]:
+        async def first_tap() -> str:
+            store.insert("participants", {"name": "Awa", "form_nonce": "n" * 22})
+            await store.commit()
+            return "saved"
+
+        async def second_tap() -> str:
+            await asyncio.sleep(0)
+            assert store.find_one("participants", form_nonce="n" * 22) is not None
+            await store.commit()
+            return "saved"
+
+        answers = await asyncio.gather(first_tap(), second_tap(), return_exceptions=True)
+        return [a if isinstance(a, str) else type(a).__name__ for a in answers]
+
+    assert asyncio.run(scenario()) == ["StoreUnavailable", "StoreUnavailable"]
+    assert store.find_one("participants", form_nonce="n" * 22) is None
+    store.close()
+
+
+def test_after_a_refused_batch_a_request_that_writes_nothing_is_answered(tmp_path):
+    """The records the disk refused are gone from memory too: a later request that only
+    reads (a pass scanned twice) waits for nothing and is answered."""
+    store = Store.open(tmp_path / "event", indexes=domain.INDEXES)
+    store.io_check = fail_at("journal.fsync", {1})
+
+    async def scenario() -> str:
+        store.insert("participants", {"name": "Awa"})
+        with pytest.raises(StoreUnavailable):
+            await store.commit()
+        await store.commit()  # a request that wrote nothing
+        return "answered"
+
+    assert asyncio.run(scenario()) == "answered"
+    store.close()
