@@ -286,7 +286,10 @@ class Store:
         journals = self._journals()
         replayed = 0
         for number, path in enumerate(journals):
-            found = journal.scan(path.read_bytes())
+            try:
+                found = journal.scan(path.read_bytes())
+            except OSError as exc:  # a folder, or a file we may not read, in its place
+                raise _corrupted(self.folder, path) from exc
             last = number == len(journals) - 1
             if found.damaged or (found.torn and not last):
                 raise _corrupted(self.folder, path)
@@ -834,7 +837,11 @@ def journal_after(folder: str | Path, seq: int) -> tuple[bytes, int, int]:
     aside = 0
     damaged = False
     for path in sorted(Path(folder).glob(f"{JOURNAL_PREFIX}*.jsonl")):
-        found = journal.scan(path.read_bytes())
+        try:
+            found = journal.scan(path.read_bytes())
+        except OSError:  # unreadable (a folder in its place): nothing from here on is kept
+            damaged = True
+            continue
         if damaged:
             aside += len(found.records) + found.lines_after
             continue

@@ -54,7 +54,7 @@ class PopupRequest(Request):
     same reads, in a plain loop."""
 
     async def receive_body(self) -> None:
-        if self.body or self.stream is None:
+        if self.body:
             return
         stream, chunks = self.stream, []
         while stream.request_body:

@@ -68,6 +68,25 @@ def test_a_folder_in_place_of_the_database_is_one_line_naming_the_snapshot_to_re
         assert store.all("notes")[0]["title"] == "Atelier visio"
 
 
+def test_a_folder_in_place_of_a_journal_is_one_line_naming_the_snapshot_to_restore(
+        tmp_path):
+    event = tmp_path / "evenement"
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        store.insert("notes", {"title": "Atelier visio"})
+        store.commit_sync()
+    (event / "journal-000000999999.jsonl").mkdir()
+    for command in (("purge", str(event), "--yes"),
+                    ("backup", str(event), "--to", str(tmp_path / "usb"))):
+        answer = popup(*command)
+        assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
+        lines = answer.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"popup restore {event} --from " in lines[0], lines
+    snapshot = lines[0].split(" --from ", 1)[1].split()[0]  # the fix it gave
+    assert popup("restore", str(event), "--from", snapshot).returncode == 0
+    with Store.open(event, indexes=domain.INDEXES) as store:
+        assert store.all("notes")[0]["title"] == "Atelier visio"
+
+
 def test_restoring_into_a_file_is_one_line_with_the_fix(tmp_path):
     event = tmp_path / "evenement"
     with Store.open(event, indexes=domain.INDEXES) as store:
