@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from popup_tierslieu import domain
 from popup_tierslieu.store import Store
 
@@ -48,33 +50,15 @@ def test_missing_sources_and_unwritable_targets_are_one_line_errors(tmp_path):
     assert len(refused.stderr.strip().splitlines()) == 1
 
 
-def test_a_folder_in_place_of_the_database_is_one_line_naming_the_snapshot_to_restore(
-        tmp_path):
+@pytest.mark.parametrize("in_the_way", ["db.json", "journal-000000999999.jsonl"])
+def test_a_folder_in_place_of_a_store_file_is_one_line_naming_the_snapshot_to_restore(
+        tmp_path, in_the_way):
     event = tmp_path / "evenement"
     with Store.open(event, indexes=domain.INDEXES) as store:
         store.insert("notes", {"title": "Atelier visio"})
         store.commit_sync()
-    (event / "db.json").unlink()
-    (event / "db.json").mkdir()
-    for command in (("purge", str(event), "--yes"),
-                    ("backup", str(event), "--to", str(tmp_path / "usb"))):
-        answer = popup(*command)
-        assert answer.returncode == 1 and "Traceback" not in answer.stderr, answer.stderr
-        lines = answer.stderr.strip().splitlines()
-        assert len(lines) == 1 and f"popup restore {event} --from " in lines[0], lines
-    snapshot = lines[0].split(" --from ", 1)[1].split()[0]  # the fix it gave
-    assert popup("restore", str(event), "--from", snapshot).returncode == 0
-    with Store.open(event, indexes=domain.INDEXES) as store:
-        assert store.all("notes")[0]["title"] == "Atelier visio"
-
-
-def test_a_folder_in_place_of_a_journal_is_one_line_naming_the_snapshot_to_restore(
-        tmp_path):
-    event = tmp_path / "evenement"
-    with Store.open(event, indexes=domain.INDEXES) as store:
-        store.insert("notes", {"title": "Atelier visio"})
-        store.commit_sync()
-    (event / "journal-000000999999.jsonl").mkdir()
+    (event / in_the_way).unlink(missing_ok=True)
+    (event / in_the_way).mkdir()
     for command in (("purge", str(event), "--yes"),
                     ("backup", str(event), "--to", str(tmp_path / "usb"))):
         answer = popup(*command)
